@@ -1,0 +1,39 @@
+# homthu: `make run` sets up and serves; `make test` sets up and runs every check.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: setup run test lint model clean-models
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found (Python 3.11 is required)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+## setup: install into .venv and make sure a model is in service (trained from corpus/ if none)
+setup: $(STAMP) model
+
+model: $(STAMP)
+	@$(BIN)/python -c "from models.registry import Registry; import sys; sys.exit(0 if Registry().current() else 1)" \
+	  || $(BIN)/homthu train --promote
+
+## run: set up, then serve the API on http://$(HOST):$(PORT) (SQLite by default)
+run: setup
+	$(BIN)/homthu serve --host $(HOST) --port $(PORT)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+## test: set up, then lint, validate the corpus and run the whole test suite
+test: setup lint
+	$(BIN)/python -m pytest -q
+
+clean-models:
+	rm -rf models/versions models/registry.json

@@ -1,0 +1,184 @@
+"""The ``homthu`` command line (Typer). Each command is a thin wrapper over a plain function."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(
+    help="homthu: triage Vietnamese citizens' letters (hòm thư góp ý).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+corpus_app = typer.Typer(help="Check and maintain the labelled corpus.", no_args_is_help=True)
+models_app = typer.Typer(help="The model registry: list, show, promote, roll back.", no_args_is_help=True)
+app.add_typer(corpus_app, name="corpus")
+app.add_typer(models_app, name="models")
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
+    return typer.Exit(code)
+
+
+@app.command()
+def classify(
+    file: Annotated[
+        Path | None, typer.Argument(help='JSONL file (one {"text": ...} per line); stdin if omitted.')
+    ] = None,
+    text: Annotated[bool, typer.Option("--text", help="Plain text input: one letter per line.")] = False,
+    model: Annotated[Path | None, typer.Option(help="A model version folder (default: the one in service).")] = None,
+    batch_size: Annotated[int, typer.Option(min=1, max=10_000)] = 64,
+    max_chars: Annotated[int, typer.Option(min=1)] = 50_000,
+) -> None:
+    """Triage letters: writes one JSONL result per input line to standard output."""
+    from homthu.batch import classify_lines, parse_lines
+    from models.classifier import ModelLoadError
+    from models.taxonomy import ConfigError
+    from models.triage import load_triage
+
+    try:
+        triage = load_triage(model)
+    except (ModelLoadError, ConfigError) as exc:
+        raise fail(str(exc)) from None
+    if file is not None:
+        if not file.is_file():
+            raise fail(f"{file}: no such file")
+        handle = file.open("rb")
+        total = sum(1 for _ in file.open("rb"))
+    else:
+        handle, total = sys.stdin.buffer, None
+    source = str(file) if file else "<stdin>"
+
+    failed = 0
+    show_progress = sys.stderr.isatty() and (total is None or total > 200)
+    progress = None
+    if show_progress:
+        from rich.console import Console
+        from rich.progress import Progress
+
+        progress = Progress(transient=True, console=Console(stderr=True))
+        progress.start()
+        bar = progress.add_task("classifying", total=total)
+    out = sys.stdout
+    try:
+        for line, obj in classify_lines(parse_lines(handle, text, max_chars), triage, batch_size):
+            if "error" in obj and line.error:
+                failed += 1
+                typer.echo(f"{source}:{line.number}: {line.error}", err=True)
+            out.write(json.dumps(obj, ensure_ascii=False) + "\n")
+            if progress:
+                progress.advance(bar)
+    finally:
+        if progress:
+            progress.stop()
+    out.flush()
+    if failed:
+        typer.echo(f"{failed} line(s) failed", err=True)
+        raise typer.Exit(1)
+
+
+@app.command()
+def train(
+    config: Annotated[
+        Path | None, typer.Option(help="Training config (TOML); default: training/configs/default.toml")
+    ] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="Override a config key: section.key=value")] = None,
+    promote: Annotated[
+        bool, typer.Option(help="Put the new version in service when it is the first, or with --force.")
+    ] = False,
+    force: Annotated[bool, typer.Option(help="With --promote: promote even if a version is in service.")] = False,
+) -> None:
+    """Train a new model version from the corpus and register it."""
+    from models.registry import Registry
+    from training.config import TrainingConfigError, load_config
+    from training.corpus import CorpusError
+    from training.train import train as run_training
+
+    try:
+        cfg = load_config(config, set_ or [])
+        result = run_training(cfg, log=lambda m: typer.echo(f"· {m}", err=True))
+    except (TrainingConfigError, CorpusError, ValueError) as exc:
+        raise fail(str(exc)) from None
+    typer.echo(
+        json.dumps(
+            {"version": result.version, "path": str(result.path), "metrics": result.metrics},
+            ensure_ascii=False,
+            indent=2,
+        )
+    )
+    registry = Registry()
+    if promote and (registry.current() is None or force):
+        registry.set_current(result.version, action="promote")
+        typer.echo(f"{result.version} is now in service", err=True)
+
+
+@corpus_app.command("split")
+def corpus_split(
+    path: Annotated[Path | None, typer.Option(help="Corpus folder (default: corpus/).")] = None,
+    seed: int = 20251128,
+) -> None:
+    """Assign a split to every letter that has none (existing assignments never move)."""
+    from training.config import resolve_path
+    from training.corpus import CorpusError, assign_splits, read_letters, read_splits, write_splits
+
+    folder = path or resolve_path("corpus")
+    try:
+        existing = read_splits(folder)
+        splits = assign_splits(read_letters(folder), existing, seed)
+    except CorpusError as exc:
+        raise fail(str(exc)) from None
+    write_splits(folder, splits)
+    typer.echo(f"{len(splits) - len(existing)} new letter(s) assigned; {len(splits)} in all")
+
+
+@models_app.command("list")
+def models_list() -> None:
+    """List the model versions, marking the one in service."""
+    from models.registry import Registry
+
+    registry = Registry()
+    current = registry.current()
+    for m in registry.versions():
+        mark = "*" if m["version"] == current else " "
+        if "error" in m:
+            typer.echo(f"{mark} {m['version']}  BROKEN: {m['error']}")
+            continue
+        test = m.get("metrics", {}).get("test", {})
+        figures = "  ".join(
+            f"{k}={v}" for k, v in test.items() if k.endswith(("macro_f1", "accuracy")) and "unaccented" not in k
+        )
+        typer.echo(f"{mark} {m['version']}  {m.get('created_at', '')}  {figures}")
+
+
+@models_app.command("promote")
+def models_promote(version: str) -> None:
+    """Put a model version in service."""
+    from models.classifier import ModelLoadError
+    from models.registry import Registry
+
+    try:
+        Registry().set_current(version)
+    except ModelLoadError as exc:
+        raise fail(str(exc)) from None
+    typer.echo(f"{version} is now in service")
+
+
+@app.command()
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: int = 1,
+) -> None:
+    """Run the HTTP service with uvicorn."""
+    import uvicorn
+
+    uvicorn.run("service.app:create_app", factory=True, host=host, port=port, workers=workers)
+
+
+if __name__ == "__main__":
+    app()

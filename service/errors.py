@@ -1,0 +1,68 @@
+"""Errors at the HTTP edge: every bad input is a 4xx naming the field, never a traceback."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger("homthu.service")
+
+
+class FieldError(Exception):
+    def __init__(self, loc: tuple, message: str, status: int = 422):
+        self.loc, self.message, self.status = loc, message, status
+
+
+def field_error(loc: tuple, message: str, status: int = 422) -> FieldError:
+    return FieldError(loc, message, status)
+
+
+def _where(loc) -> str:
+    return ".".join(str(p) for p in loc)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = []
+        for e in exc.errors():
+            msg = e.get("msg", "invalid")
+            if e.get("type") == "json_invalid":
+                msg = "request body is not valid JSON"
+            elif e.get("type") == "extra_forbidden":
+                msg = "unknown field"
+            errors.append(
+                {"loc": list(e.get("loc", ())), "field": _where(e.get("loc", ())), "msg": msg, "type": e.get("type")}
+            )
+        message = "; ".join(f"{x['field']}: {x['msg']}" for x in errors)
+        return JSONResponse(status_code=422, content=jsonable_encoder({"message": message, "detail": errors}))
+
+    @app.exception_handler(FieldError)
+    async def field(request: Request, exc: FieldError) -> JSONResponse:
+        where = _where(exc.loc)
+        return JSONResponse(
+            status_code=exc.status,
+            content={
+                "message": f"{where}: {exc.message}",
+                "detail": [{"loc": list(exc.loc), "field": where, "msg": exc.message}],
+            },
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse(
+            status_code=exc.status_code,
+            content={"message": str(exc.detail), "detail": exc.detail},
+            headers=getattr(exc, "headers", None),
+        )
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # The letter text is never logged: only the route and the error type.
+        log.error("unexpected %s on %s %s", type(exc).__name__, request.method, request.url.path)
+        return JSONResponse(status_code=500, content={"message": "internal error; it has been logged"})

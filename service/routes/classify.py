@@ -1,0 +1,37 @@
+"""``POST /v1/classify``: triage letters without storing them."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from models.text import LetterTextError, check_letter_text
+from service.deps import SettingsDep, TriageDep
+from service.errors import field_error
+from service.schemas import Classification, ClassificationBatch, ClassifyRequest
+
+router = APIRouter(prefix="/v1", tags=["classify"])
+
+
+@router.post(
+    "/classify",
+    operation_id="classify_letters",
+    response_model=Classification | ClassificationBatch,
+    summary="Classify and route one letter or a batch, without storing it",
+)
+def classify(body: ClassifyRequest, triage: TriageDep, settings: SettingsDep):
+    single = body.letters is None
+    items = [(body.id, body.text)] if single else [(x.id, x.text) for x in body.letters]
+    if len(items) > settings.max_batch:
+        raise field_error(("body", "letters"), f"at most {settings.max_batch} letters per call, got {len(items)}")
+    for i, (_, text) in enumerate(items):
+        try:
+            check_letter_text(text, settings.max_text_chars)
+        except LetterTextError as exc:
+            loc = ("body", "text") if single else ("body", "letters", i, "text")
+            raise field_error(loc, str(exc)) from None
+    results = []
+    texts = [t for _, t in items]
+    for start in range(0, len(texts), settings.batch_size):
+        results.extend(triage.run(texts[start : start + settings.batch_size]))
+    out = [Classification(id=ref, **r.as_dict()) for (ref, _), r in zip(items, results, strict=True)]
+    return out[0] if single else ClassificationBatch(results=out, model_version=triage.version)

@@ -1,0 +1,39 @@
+"""Service metadata: the label set and routes, and health."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from service.deps import TriageDep
+
+router = APIRouter(tags=["meta"])
+
+
+@router.get("/v1/taxonomy", operation_id="get_taxonomy", summary="Topics, letter types, departments and routes")
+def taxonomy(triage: TriageDep) -> dict:
+    tax, routes = triage.taxonomy, triage.routes
+    return {
+        "topics": [
+            {"id": t.id, "name": t.name, "description": t.description, "department": routes.topics[t.id]}
+            for t in tax.topics
+        ],
+        "letter_types": [{"id": t.id, "name": t.name, "description": t.description} for t in tax.letter_types],
+        "departments": [{"id": d.id, "name": d.name} for d in tax.departments],
+        "overrides": [
+            {
+                "name": o.name,
+                "description": o.description,
+                "letter_type": o.letter_type,
+                "topics": list(o.topics),
+                "department": o.department,
+            }
+            for o in routes.overrides
+        ],
+        "review": vars(routes.review),
+        "model_version": triage.version,
+    }
+
+
+@router.get("/healthz", operation_id="healthz", summary="Liveness: the process is up and a model is loaded")
+def healthz(triage: TriageDep) -> dict:
+    return {"status": "ok", "model_version": triage.version}

@@ -1,0 +1,118 @@
+"""Shared fixtures: real things built once per session (a small trained model, a uvicorn process)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import httpx
+import pytest
+
+from models.classifier import LetterClassifier, load_model, save_model
+from training.corpus import read_letters
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO / "corpus"
+BIN = Path(sys.executable).parent
+
+
+def small_sample(per_topic: int = 30) -> list[dict]:
+    """A deterministic, topic-balanced sample of corpus letters."""
+    by_topic: dict[str, list[dict]] = defaultdict(list)
+    for row in sorted(read_letters(CORPUS), key=lambda r: r["id"]):
+        if len(by_topic[row["topic"]]) < per_topic:
+            by_topic[row["topic"]].append(row)
+    return [r for rows in by_topic.values() for r in rows]
+
+
+def train_small(rows: list[dict], **params) -> LetterClassifier:
+    params.setdefault("char_max_features", 20_000)
+    return LetterClassifier(random_state=7, **params).fit(
+        [r["text"] for r in rows],
+        {"topic": [r["topic"] for r in rows], "letter_type": [r["letter_type"] for r in rows]},
+    )
+
+
+@pytest.fixture(scope="session")
+def sample_rows() -> list[dict]:
+    return small_sample()
+
+
+@pytest.fixture(scope="session")
+def small_classifier(sample_rows) -> LetterClassifier:
+    return train_small(sample_rows)
+
+
+@pytest.fixture(scope="session")
+def model_dir(tmp_path_factory, small_classifier) -> Path:
+    """A saved model version folder, as `homthu train` writes it."""
+    folder = tmp_path_factory.mktemp("models") / "versions" / "letters-linear-test-0001"
+    save_model(small_classifier, folder, {"version": "letters-linear-test-0001", "created_at": "2026-01-01T00:00:00"})
+    load_model(folder)  # fail early if the fixture itself is broken
+    return folder
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, env: dict, port: int):
+        self.url = f"http://127.0.0.1:{port}"
+        self.proc = subprocess.Popen(
+            [
+                str(BIN / "uvicorn"),
+                "service.app:create_app",
+                "--factory",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"uvicorn exited: {self.proc.stdout.read().decode(errors='replace')}")
+            try:
+                if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError("uvicorn did not answer /healthz in 90 s")
+
+    def stop(self) -> str:
+        self.proc.terminate()
+        try:
+            out, _ = self.proc.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            out, _ = self.proc.communicate()
+        return out.decode(errors="replace")
+
+
+@pytest.fixture(scope="session")
+def server(model_dir, tmp_path_factory):
+    """A real uvicorn process serving the small model."""
+    env = {
+        **os.environ,
+        "HOMTHU_MODEL_DIR": str(model_dir),
+        "HOMTHU_MODELS_DIR": str(tmp_path_factory.mktemp("registry")),
+    }
+    srv = Server(env, free_port())
+    yield srv
+    srv.stop()

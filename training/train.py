@@ -1,0 +1,124 @@
+"""``train(config)``: build a model version from one config file (the CLI is a thin wrapper)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+
+from models.classifier import LetterClassifier, save_model
+from models.registry import Registry
+from models.routing import RouteTable
+from models.taxonomy import Taxonomy
+from training.config import resolve_path
+from training.corpus import LETTER_FIELDS, fingerprint, load_corpus, load_jsonl_splits, read_letters
+from training.evaluate import evaluate, summary
+from training.report import write_report
+
+MODEL_PARAMS = set(LetterClassifier().get_params())
+
+
+@dataclass
+class TrainResult:
+    version: str
+    path: Path
+    metrics: dict
+    seconds: float
+
+
+def _model_params(config: dict) -> dict:
+    params = {k: v for k, v in config["model"].items() if k != "backend"}
+    unknown = set(params) - MODEL_PARAMS
+    if unknown:
+        raise ValueError(f"[model] has unknown parameter(s) {sorted(unknown)}; known: {sorted(MODEL_PARAMS)}")
+    params["random_state"] = config.get("seed", 0)
+    return params
+
+
+def load_training_data(config: dict):
+    """The train/dev/test ``DatasetDict`` and corpus fingerprint that ``config`` describes."""
+    corpus = config["corpus"]
+    path = resolve_path(corpus["path"])
+    if corpus.get("format", "homthu") == "homthu":
+        data = load_corpus(path, corpus.get("derive_unaccented", 0.0), config.get("seed", 0))
+        fp = fingerprint(read_letters(path), LETTER_FIELDS)
+    else:
+        data = load_jsonl_splits(path, corpus.get("text_column", "text"), corpus["label_columns"])
+        fp = fingerprint(
+            (row for split in data.values() for row in split),
+            [corpus.get("text_column", "text"), *corpus["label_columns"]],
+        )
+    return data, fp
+
+
+def train(
+    config: dict,
+    registry: Registry | None = None,
+    log: Callable[[str], None] = lambda msg: None,
+    task: str = "letters",
+) -> TrainResult:
+    """Train, evaluate on dev and test, and save a new model version in the registry.
+
+    The test split is scored once for the record; nothing is tuned on it.
+    """
+    started = time.perf_counter()
+    seed = int(config.get("seed", 0))
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    registry = registry or Registry()
+    corpus = config["corpus"]
+    text_col, label_cols = corpus.get("text_column", "text"), list(corpus["label_columns"])
+    params = _model_params(config)
+
+    log("reading the corpus")
+    data, fp = load_training_data(config)
+    train_rows = data["train"]
+    log(f"training on {len(train_rows)} letters ({', '.join(f'{s}: {len(d)}' for s, d in data.items())})")
+    classifier = LetterClassifier(**params)
+    classifier.fit(train_rows[text_col], {h: train_rows[h] for h in label_cols})
+
+    routes = None
+    if set(label_cols) >= {"topic", "letter_type"}:
+        taxonomy = Taxonomy.load()
+        routes = RouteTable.load(taxonomy)
+    metrics = {}
+    for split in ("dev", "test"):
+        if split in data and len(data[split]):
+            log(f"evaluating on {split}")
+            metrics[split] = evaluate(classifier, data[split], text_col, label_cols, routes)
+
+    created = datetime.now(UTC)
+    digest = hashlib.sha256(json.dumps([fp, params], sort_keys=True).encode()).hexdigest()[:8]
+    version = f"{task}-{config['model'].get('backend', 'linear')}-{created:%Y%m%d}-{digest}"
+    folder = registry.versions_dir / version
+    n = 2
+    while folder.exists():
+        folder = registry.versions_dir / f"{version}.{n}"
+        n += 1
+    version = folder.name
+    manifest = {
+        "version": version,
+        "task": task,
+        "created_at": created.isoformat(timespec="seconds"),
+        "backend": config["model"].get("backend", "linear"),
+        "corpus": {"path": str(corpus["path"]), "fingerprint": fp, "sizes": {s: len(d) for s, d in data.items()}},
+        "text_column": text_col,
+        "label_columns": label_cols,
+        "seed": seed,
+        "params": params,
+        "config": {k: v for k, v in config.items() if not k.startswith("_")},
+        "metrics": {split: summary(m) for split, m in metrics.items()},
+        "train_seconds": round(time.perf_counter() - started, 1),
+    }
+    save_model(classifier, folder, manifest)
+    if "test" in metrics:
+        write_report(folder, manifest, metrics["test"], data["test"], text_col)
+    log(f"saved {version}")
+    return TrainResult(version, folder, manifest["metrics"], time.perf_counter() - started)
