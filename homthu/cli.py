@@ -136,6 +136,21 @@ def corpus_split(
     typer.echo(f"{len(splits) - len(existing)} new letter(s) assigned; {len(splits)} in all")
 
 
+@corpus_app.command("validate")
+def corpus_validate(
+    path: Annotated[Path | None, typer.Option(help="Corpus folder (default: corpus/).")] = None,
+    min_per_topic: Annotated[int, typer.Option(help="Fail when a topic has fewer letters.")] = 250,
+) -> None:
+    """Check schema, labels, duplicates, near-duplicates and split leakage; print the counts."""
+    from training.config import resolve_path
+    from training.corpus_checks import check_corpus, format_report
+
+    report = check_corpus(path or resolve_path("corpus"), min_per_topic=min_per_topic)
+    typer.echo(format_report(report))
+    if not report.ok:
+        raise typer.Exit(1)
+
+
 @models_app.command("list")
 def models_list() -> None:
     """List the model versions, marking the one in service."""
