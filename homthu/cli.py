@@ -18,6 +18,21 @@ corpus_app = typer.Typer(help="Check and maintain the labelled corpus.", no_args
 models_app = typer.Typer(help="The model registry: list, show, promote, roll back.", no_args_is_help=True)
 app.add_typer(corpus_app, name="corpus")
 app.add_typer(models_app, name="models")
+keys_app = typer.Typer(help="API keys and their roles (clerk, analyst, admin).", no_args_is_help=True)
+db_app = typer.Typer(
+    help="The database (SQLite by default, PostgreSQL with HOMTHU_DATABASE_URL).", no_args_is_help=True
+)
+app.add_typer(keys_app, name="keys")
+app.add_typer(db_app, name="db")
+
+
+def _database():
+    from service.settings import Settings
+    from service.storage.db import Database
+
+    db = Database(Settings().db_url)
+    db.migrate()
+    return db
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
@@ -181,6 +196,54 @@ def models_promote(version: str) -> None:
     except ModelLoadError as exc:
         raise fail(str(exc)) from None
     typer.echo(f"{version} is now in service")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the database schema to the latest version."""
+    db = _database()
+    typer.echo(f"database at {db.engine.url.render_as_string(hide_password=True)} is up to date")
+
+
+@keys_app.command("create")
+def keys_create(
+    name: Annotated[str, typer.Option(help="Who holds the key, e.g. 'clerk-an' or 'portal-sync'.")],
+    role: Annotated[str, typer.Option(help="clerk, analyst or admin")],
+) -> None:
+    """Create an API key; it is printed once and stored only as a hash."""
+    from service.auth import create_key
+
+    db = _database()
+    with db.session() as session:
+        try:
+            key = create_key(session, name=name, role=role)
+        except ValueError as exc:
+            raise fail(str(exc)) from None
+    typer.echo(key)
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    """List keys (name, role, prefix, created, revoked); never the keys themselves."""
+    from service.auth import list_keys
+
+    db = _database()
+    with db.session() as session:
+        for k in list_keys(session):
+            revoked = f"revoked {k.revoked_at:%Y-%m-%d}" if k.revoked_at else "active"
+            typer.echo(f"{k.name:24s} {k.role:8s} {k.prefix}…  created {k.created_at:%Y-%m-%d}  {revoked}")
+
+
+@keys_app.command("revoke")
+def keys_revoke(name: str) -> None:
+    """Revoke a key by its name."""
+    from service.auth import revoke_key
+
+    db = _database()
+    with db.session() as session:
+        if not revoke_key(session, name=name):
+            raise fail(f"no active key named {name!r}")
+    typer.echo(f"key {name!r} revoked")
 
 
 @app.command()

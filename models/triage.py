@@ -37,6 +37,7 @@ class TriageResult:
     review_reasons: list[str]
     wards: list[dict] = field(default_factory=list)
     model_version: str = ""
+    explanation: list[dict] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -63,12 +64,16 @@ class Triage:
     def version(self) -> str:
         return self.model.version
 
-    def run(self, texts: Sequence[str]) -> list[TriageResult]:
-        """Triage a batch of letter texts (vectorised: one pass through the model)."""
+    def run(self, texts: Sequence[str], explain: bool = False) -> list[TriageResult]:
+        """Triage a batch of letter texts (vectorised: one pass through the model).
+
+        With ``explain``, each result lists the words that pushed the model towards its topic.
+        """
         if not texts:
             return []
         clf = self.model.classifier
-        probas = clf.predict_proba(texts)
+        X = clf.transform(texts)
+        probas = clf.predict_proba(texts, X=X)
         topic_classes = clf.classes("topic")
         type_classes = clf.classes("letter_type")
         results = []
@@ -93,9 +98,21 @@ class Triage:
                     needs_review=bool(reasons),
                     review_reasons=reasons,
                     model_version=self.version,
+                    explanation=self.explain_row(X[i], topic) if explain else [],
                 )
             )
         return results
+
+    def explain_row(self, X_row, topic: str, k: int = 6) -> list[dict]:
+        """The words of a letter that pushed the model most towards ``topic`` (word features only)."""
+        terms = self.model.classifier.explain(X_row, "topic", topic, k=40)
+        out = []
+        for name, weight in terms:
+            if name.startswith("words__"):
+                out.append({"term": name.removeprefix("words__").replace("_", " "), "weight": round(weight, 4)})
+            if len(out) == k:
+                break
+        return out
 
 
 def load_triage(model_dir=None, registry=None) -> Triage:

@@ -13,13 +13,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 log = logging.getLogger("homthu.service")
 
 
-class FieldError(Exception):
-    def __init__(self, loc: tuple, message: str, status: int = 422):
-        self.loc, self.message, self.status = loc, message, status
+class ApiError(Exception):
+    """A 4xx answer that names the field (``loc``) at fault and says what is wrong."""
+
+    def __init__(self, status: int, loc: tuple, message: str, headers: dict | None = None):
+        self.status, self.loc, self.message, self.headers = status, loc, message, headers
 
 
-def field_error(loc: tuple, message: str, status: int = 422) -> FieldError:
-    return FieldError(loc, message, status)
+def field_error(loc: tuple, message: str, status: int = 422) -> ApiError:
+    return ApiError(status, loc, message)
 
 
 def _where(loc) -> str:
@@ -42,15 +44,16 @@ def install(app: FastAPI) -> None:
         message = "; ".join(f"{x['field']}: {x['msg']}" for x in errors)
         return JSONResponse(status_code=422, content=jsonable_encoder({"message": message, "detail": errors}))
 
-    @app.exception_handler(FieldError)
-    async def field(request: Request, exc: FieldError) -> JSONResponse:
+    @app.exception_handler(ApiError)
+    async def api_error(request: Request, exc: ApiError) -> JSONResponse:
         where = _where(exc.loc)
         return JSONResponse(
             status_code=exc.status,
             content={
-                "message": f"{where}: {exc.message}",
+                "message": f"{where}: {exc.message}" if where else exc.message,
                 "detail": [{"loc": list(exc.loc), "field": where, "msg": exc.message}],
             },
+            headers=exc.headers,
         )
 
     @app.exception_handler(StarletteHTTPException)

@@ -7,7 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from training.corpus import CorpusError, assign_splits, fingerprint, load_corpus, read_letters, read_splits, write_splits
+from training.corpus import (
+    CorpusError,
+    assign_splits,
+    fingerprint,
+    load_corpus,
+    read_letters,
+    read_splits,
+    write_splits,
+)
 from training.corpus_checks import check_corpus
 
 HOMTHU = str(Path(sys.executable).parent / "homthu")
@@ -15,8 +23,17 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def letter(i, text, topic="ha_tang_giao_thong", **kw):
-    return {"id": f"t-{i:04d}", "text": text, "topic": topic, "letter_type": "kien_nghi_phan_anh",
-            "department": "quan_ly_do_thi", "wards": [], "style": "one_liner", "urgent": False, **kw}
+    return {
+        "id": f"t-{i:04d}",
+        "text": text,
+        "topic": topic,
+        "letter_type": "kien_nghi_phan_anh",
+        "department": "quan_ly_do_thi",
+        "wards": [],
+        "style": "one_liner",
+        "urgent": False,
+        **kw,
+    }
 
 
 def write_corpus(folder: Path, rows, raw_lines=()):

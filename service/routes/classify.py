@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from models.text import LetterTextError, check_letter_text
 from service.deps import SettingsDep, TriageDep
 from service.errors import field_error
+from service.metrics import record_classified
 from service.schemas import Classification, ClassificationBatch, ClassifyRequest
 
 router = APIRouter(prefix="/v1", tags=["classify"])
@@ -33,5 +34,6 @@ def classify(body: ClassifyRequest, triage: TriageDep, settings: SettingsDep):
     texts = [t for _, t in items]
     for start in range(0, len(texts), settings.batch_size):
         results.extend(triage.run(texts[start : start + settings.batch_size]))
+    record_classified([r.needs_review for r in results])
     out = [Classification(id=ref, **r.as_dict()) for (ref, _), r in zip(items, results, strict=True)]
     return out[0] if single else ClassificationBatch(results=out, model_version=triage.version)

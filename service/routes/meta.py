@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
 
 from service.deps import TriageDep
 
@@ -37,3 +39,28 @@ def taxonomy(triage: TriageDep) -> dict:
 @router.get("/healthz", operation_id="healthz", summary="Liveness: the process is up and a model is loaded")
 def healthz(triage: TriageDep) -> dict:
     return {"status": "ok", "model_version": triage.version}
+
+
+@router.get("/v1/departments", operation_id="list_departments", summary="Departments and the topics routed to them")
+def departments(triage: TriageDep) -> list[dict]:
+    routes = triage.routes
+    return [
+        {
+            "id": d.id,
+            "name": d.name,
+            "topics": [t for t, dept in routes.topics.items() if dept == d.id],
+            "overrides": [o.name for o in routes.overrides if o.department == d.id],
+        }
+        for d in triage.taxonomy.departments
+    ]
+
+
+@router.get("/readyz", operation_id="readyz", summary="Readiness: the database answers and a model is loaded")
+def readyz(request: Request):
+    holder = request.app.state.holder
+    try:
+        with request.app.state.db.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:
+        return JSONResponse(status_code=503, content={"status": "unavailable", "database": type(exc).__name__})
+    return {"status": "ready", "model_version": holder.current.version, "model_error": holder.last_error}

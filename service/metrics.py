@@ -1,0 +1,71 @@
+"""Prometheus metrics: requests, latency, letters by route, review rate, model version.
+
+With several workers, set ``PROMETHEUS_MULTIPROC_DIR`` to an empty folder so that every worker's
+counts are summed (prometheus_client's multiprocess mode).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from fastapi import FastAPI, Request, Response
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+
+REQUESTS = Counter("homthu_http_requests_total", "HTTP requests", ["method", "route", "status"])
+LATENCY = Histogram(
+    "homthu_http_request_seconds",
+    "HTTP request latency",
+    ["method", "route"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
+LETTERS = Counter(
+    "homthu_letters_ingested_total", "Letters stored, by department and review", ["department", "needs_review"]
+)
+CLASSIFIED = Counter(
+    "homthu_letters_classified_total", "Letters classified (stored or not), by review", ["needs_review"]
+)
+MODEL = Gauge("homthu_model_info", "The model version in service (value 1)", ["version"], multiprocess_mode="liveall")
+
+
+def record_letters(rows: list[dict]) -> None:
+    for row in rows:
+        LETTERS.labels(row["department"], str(row["needs_review"]).lower()).inc()
+
+
+def record_classified(needs_review: list[bool]) -> None:
+    for flag in needs_review:
+        CLASSIFIED.labels(str(flag).lower()).inc()
+
+
+def set_model(version: str) -> None:
+    MODEL.clear()
+    MODEL.labels(version).set(1)
+
+
+def install(app: FastAPI) -> None:
+    @app.middleware("http")
+    async def measure(request: Request, call_next):
+        start = time.perf_counter()
+        response = await call_next(request)
+        route = request.scope.get("route")
+        name = getattr(route, "path", "unmatched")
+        LATENCY.labels(request.method, name).observe(time.perf_counter() - start)
+        REQUESTS.labels(request.method, name, str(response.status_code)).inc()
+        return response
+
+    @app.get("/metrics", operation_id="metrics", include_in_schema=False)
+    def metrics() -> Response:
+        if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            registry = CollectorRegistry()
+            multiprocess.MultiProcessCollector(registry)
+            return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
