@@ -166,6 +166,25 @@ def corpus_validate(
         raise typer.Exit(1)
 
 
+@corpus_app.command("agreement")
+def corpus_agreement(
+    folder: Annotated[Path | None, typer.Option(help="Folder of the second labelling (default: corpus/agreement).")] = None,
+) -> None:
+    """Cohen's kappa per field between the corpus labels and the blind second labelling."""
+    from training.agreement import agreement
+    from training.config import resolve_path
+
+    try:
+        result = agreement(folder or resolve_path("corpus/agreement"))
+    except (FileNotFoundError, ValueError) as exc:
+        raise fail(str(exc)) from None
+    typer.echo("| field | letters | Cohen's kappa | raw agreement | disagreements | first upheld | second upheld |")
+    typer.echo("|---|---:|---:|---:|---:|---:|---:|")
+    for field, r in result.items():
+        typer.echo(f"| {field} | {r['n']} | {r['kappa']:.3f} | {r['agreement']:.3f} | {r['disagreements']} "
+                   f"| {r['first_upheld']} | {r['second_upheld']} |")
+
+
 @models_app.command("list")
 def models_list() -> None:
     """List the model versions, marking the one in service."""

@@ -183,22 +183,22 @@ def list_letters(
         stmt = stmt.order_by(Letter.urgent.desc(), Letter.topic_confidence.asc(), Letter.id.asc())
         if cursor:
             urgent, conf, last = decode_cursor(cursor, 3)
-            stmt = stmt.where(
-                or_(
-                    Letter.urgent < bool(urgent),
-                    and_(
-                        Letter.urgent == bool(urgent),
-                        or_(
-                            Letter.topic_confidence > conf, and_(Letter.topic_confidence == conf, Letter.id > int(last))
-                        ),
-                    ),
-                )
-            )
+            try:
+                conf, last = float(conf), int(last)
+            except (TypeError, ValueError):
+                raise CursorError("cursor is not one this API returned") from None
+            later = or_(Letter.topic_confidence > conf, and_(Letter.topic_confidence == conf, Letter.id > last))
+            if urgent:
+                stmt = stmt.where(or_(Letter.urgent.is_(False), and_(Letter.urgent.is_(True), later)))
+            else:
+                stmt = stmt.where(and_(Letter.urgent.is_(False), later))
     else:
         stmt = stmt.order_by(Letter.id.desc())
         if cursor:
             (last,) = decode_cursor(cursor, 1)
-            stmt = stmt.where(Letter.id < int(last))
+            if not isinstance(last, int):
+                raise CursorError("cursor is not one this API returned")
+            stmt = stmt.where(Letter.id < last)
     rows = list(session.scalars(stmt.limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]

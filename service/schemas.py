@@ -61,7 +61,7 @@ class ClassificationBatch(BaseModel):
 # -- letters ------------------------------------------------------------------------------------
 
 from datetime import date, datetime  # noqa: E402
-from typing import Literal  # noqa: E402
+from typing import Any, Literal  # noqa: E402
 
 Channel = Literal["mailbox", "portal", "email", "voters_meeting", "hotline", "letter", "app", "other"]
 
@@ -94,7 +94,7 @@ class LetterCreate(BaseModel):
 class LetterBatchCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    letters: list[dict] = Field(description="Letters as for POST /v1/letters; each is checked on its own.")
+    letters: list[Any] = Field(description="Letters as for POST /v1/letters; each is checked on its own.")
 
 
 class BatchItem(BaseModel):

@@ -91,6 +91,9 @@ def import_letters(
     items: list[BatchItem | None] = [None] * len(body.letters)
     good: list[tuple[int, LetterCreate]] = []
     for i, raw in enumerate(body.letters):
+        if not isinstance(raw, dict):
+            items[i] = BatchItem(index=i, status="error", error=f"letters.{i}: expected an object with a text field")
+            continue
         try:
             parsed = LetterCreate.model_validate(raw)
             check_letter_text(parsed.text, settings.max_text_chars)
