@@ -31,9 +31,11 @@ run: setup
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-## test: set up, then lint, validate the corpus and run the whole test suite
+## test: set up, then lint and run the whole test suite (the corpus checks, SQLite and a local
+## PostgreSQL server, started by .ci/postgres.sh unless HOMTHU_TEST_DATABASE_URL names one)
 test: setup lint
-	$(BIN)/python -m pytest -q
+	@url="$${HOMTHU_TEST_DATABASE_URL:-$$(bash .ci/postgres.sh || true)}"; \
+	  HOMTHU_TEST_DATABASE_URL="$$url" $(BIN)/python -m pytest -q
 
 clean-models:
 	rm -rf models/versions models/registry.json

@@ -85,7 +85,7 @@ def classify(
             if "error" in obj and line.error:
                 failed += 1
                 typer.echo(f"{source}:{line.number}: {line.error}", err=True)
-            out.write(json.dumps(obj, ensure_ascii=False) + "\n")
+            out.write(_json_line(obj))
             if progress:
                 progress.advance(bar)
     finally:
@@ -95,6 +95,15 @@ def classify(
     if failed:
         typer.echo(f"{failed} line(s) failed", err=True)
         raise typer.Exit(1)
+
+
+def _json_line(obj: dict) -> str:
+    line = json.dumps(obj, ensure_ascii=False) + "\n"
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates passed through from the input: keep them escaped
+        line = json.dumps(obj) + "\n"
+    return line
 
 
 @app.command()
@@ -168,7 +177,9 @@ def corpus_validate(
 
 @corpus_app.command("agreement")
 def corpus_agreement(
-    folder: Annotated[Path | None, typer.Option(help="Folder of the second labelling (default: corpus/agreement).")] = None,
+    folder: Annotated[
+        Path | None, typer.Option(help="Folder of the second labelling (default: corpus/agreement).")
+    ] = None,
 ) -> None:
     """Cohen's kappa per field between the corpus labels and the blind second labelling."""
     from training.agreement import agreement
@@ -181,8 +192,10 @@ def corpus_agreement(
     typer.echo("| field | letters | Cohen's kappa | raw agreement | disagreements | first upheld | second upheld |")
     typer.echo("|---|---:|---:|---:|---:|---:|---:|")
     for field, r in result.items():
-        typer.echo(f"| {field} | {r['n']} | {r['kappa']:.3f} | {r['agreement']:.3f} | {r['disagreements']} "
-                   f"| {r['first_upheld']} | {r['second_upheld']} |")
+        typer.echo(
+            f"| {field} | {r['n']} | {r['kappa']:.3f} | {r['agreement']:.3f} | {r['disagreements']} "
+            f"| {r['first_upheld']} | {r['second_upheld']} |"
+        )
 
 
 @models_app.command("list")

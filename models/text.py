@@ -274,6 +274,8 @@ def check_letter_text(text: object, max_chars: int = DEFAULT_MAX_CHARS) -> str:
         raise LetterTextError("text is empty")
     if len(text) > max_chars:
         raise LetterTextError(f"text has {len(text)} characters; the limit is {max_chars}")
+    if any("\ud800" <= c <= "\udfff" for c in text):
+        raise LetterTextError("text contains invalid Unicode (a lone surrogate)")
     controls = sum(1 for c in text if unicodedata.category(c) == "Cc" and c not in "\n\r\t")
     if controls > max(2, len(text) // 100) or "\x00" in text or "\ufffd" in text[:1000] and text.count("\ufffd") > 3:
         raise LetterTextError("text looks binary (control characters or undecodable bytes)")

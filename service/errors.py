@@ -28,11 +28,35 @@ def _where(loc) -> str:
     return ".".join(str(p) for p in loc)
 
 
+def _allowed_methods(request: Request) -> list[str]:
+    """Every documented method at this path (Starlette's 405 names only the first route's)."""
+    import re
+
+    methods: set[str] = set()
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        for method, op in operations.items():
+            integer = {
+                p["name"]
+                for p in op.get("parameters", [])
+                if p.get("in") == "path" and p.get("schema", {}).get("type") == "integer"
+            }
+            pattern = re.sub(
+                r"\\\{([^/]+?)\\\}", lambda m: r"\d+" if m.group(1) in integer else "[^/]+", re.escape(template)
+            )
+            if re.fullmatch(pattern, request.url.path):
+                methods.add(method.upper())
+    return sorted(methods)
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = []
         for e in exc.errors():
+            loc = tuple(e.get("loc", ()))
+            if len(loc) > 1 and loc[0] == "body" and loc[1] in ("single", "batch"):
+                loc = (loc[0], *loc[2:])  # the classify union's internal tags
+            e = {**e, "loc": loc}
             msg = e.get("msg", "invalid")
             if e.get("type") == "json_invalid":
                 msg = "request body is not valid JSON"
@@ -51,13 +75,21 @@ def install(app: FastAPI) -> None:
             status_code=exc.status,
             content={
                 "message": f"{where}: {exc.message}" if where else exc.message,
-                "detail": [{"loc": list(exc.loc), "field": where, "msg": exc.message}],
+                "detail": [{"loc": list(exc.loc), "field": where, "msg": exc.message, "type": "value_error"}],
             },
             headers=exc.headers,
         )
 
     @app.exception_handler(StarletteHTTPException)
     async def http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
+            return JSONResponse(status_code=400, content={"message": "body: not valid UTF-8 JSON", "detail": None})
+        if exc.status_code == 405:
+            return JSONResponse(
+                status_code=405,
+                content={"message": "method not allowed", "detail": None},
+                headers={"Allow": ", ".join(_allowed_methods(request))},
+            )
         return JSONResponse(
             status_code=exc.status_code,
             content={"message": str(exc.detail), "detail": exc.detail},

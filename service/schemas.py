@@ -2,35 +2,89 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StrictInt,
+    StrictStr,
+    Tag,
+    field_validator,
+)
 
 
-class LetterText(BaseModel):
+def _no_surrogates(value):
+    """Refuse lone UTF-16 surrogates ("\\ud83a" in JSON): they are not text and cannot be stored."""
+    if isinstance(value, str):
+        if any("\ud800" <= c <= "\udfff" for c in value):
+            raise ValueError("contains invalid Unicode (a lone surrogate)")
+    elif isinstance(value, list):
+        for v in value:
+            _no_surrogates(v)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            _no_surrogates(k)
+            _no_surrogates(v)
+    return value
+
+
+class InputModel(BaseModel):
+    """A request body: unknown fields are refused, strings must be real text."""
+
     model_config = ConfigDict(extra="forbid")
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _text_only(cls, value):
+        return _no_surrogates(value)
+
+
+Reference = StrictStr | StrictInt | None
+
+
+def _iso_only(value):
+    """Dates and times as ISO 8601 text ("2026-11-27T09:00:00+07:00"), not as bare numbers."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ValueError("give an ISO 8601 date-time such as 2026-11-27T09:00:00+07:00, not a number")
+    if isinstance(value, str):
+        try:
+            float(value)
+        except ValueError:
+            return value
+        raise ValueError("give an ISO 8601 date-time such as 2026-11-27T09:00:00+07:00, not a number")
+    return value
+
+
+IsoDatetime = Annotated[datetime, BeforeValidator(_iso_only)]
+
+
+class LetterText(InputModel):
     text: str = Field(
         description="The letter's text, as received (HTML and Word debris are cleaned).",
         examples=["Đèn đường ngõ 12 phố Xuân La tắt cả tuần nay, đề nghị phường sửa."],
     )
-    id: str | int | None = Field(None, description="Your reference for this letter, echoed back.")
+    id: Reference = Field(None, description="Your reference for this letter, echoed back.")
 
 
-class ClassifyRequest(BaseModel):
-    """One letter (``text``) or a batch (``letters``), not both."""
+class ClassifyBatch(InputModel):
+    letters: list[LetterText] = Field(min_length=1, description="A batch of letters.")
 
-    model_config = ConfigDict(extra="forbid")
 
-    text: str | None = Field(None, description="One letter's text.")
-    id: str | int | None = Field(None, description="Your reference for the single letter, echoed back.")
-    letters: list[LetterText] | None = Field(None, description="A batch of letters.")
+def _classify_kind(body) -> str:
+    return "batch" if isinstance(body, dict) and "letters" in body else "single"
 
-    @model_validator(mode="after")
-    def one_or_batch(self) -> ClassifyRequest:
-        if (self.text is None) == (self.letters is None):
-            raise ValueError("give either 'text' (one letter) or 'letters' (a batch), not both and not neither")
-        if self.letters is not None and not self.letters:
-            raise ValueError("'letters' is empty")
-        return self
+
+ClassifyRequest = Annotated[
+    Annotated[LetterText, Tag("single")] | Annotated[ClassifyBatch, Tag("batch")],
+    Discriminator(_classify_kind),
+]
+# The tags above are internal: error locations leave them out ("body.text", not "body.single.text").
+UNION_TAGS = {"single", "batch"}
 
 
 class TopicScore(BaseModel):
@@ -39,7 +93,7 @@ class TopicScore(BaseModel):
 
 
 class Classification(BaseModel):
-    id: str | int | None = None
+    id: Reference = None
     topic: str
     topic_confidence: float
     topics: list[TopicScore]
@@ -66,9 +120,7 @@ from typing import Any, Literal  # noqa: E402
 Channel = Literal["mailbox", "portal", "email", "voters_meeting", "hotline", "letter", "app", "other"]
 
 
-class Writer(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class Writer(InputModel):
     name: str | None = Field(None, max_length=200)
     phone: str | None = Field(None, max_length=50)
     email: str | None = Field(None, max_length=200)
@@ -76,11 +128,9 @@ class Writer(BaseModel):
     id_number: str | None = Field(None, max_length=30, description="CCCD (12 digits) or CMND (9 digits)")
 
 
-class LetterCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class LetterCreate(InputModel):
     text: str = Field(description="The letter as received.")
-    received_at: datetime | None = Field(None, description="When the office received it (default: now).")
+    received_at: IsoDatetime | None = Field(None, description="When the office received it (default: now).")
     channel: Channel = "portal"
     external_id: str | None = Field(
         None,
@@ -91,9 +141,7 @@ class LetterCreate(BaseModel):
     writer: Writer | None = None
 
 
-class LetterBatchCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class LetterBatchCreate(InputModel):
     letters: list[Any] = Field(description="Letters as for POST /v1/letters; each is checked on its own.")
 
 
@@ -183,9 +231,7 @@ class LetterWithHistory(LetterPublic):
     history: list[LetterEventPublic]
 
 
-class LetterUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class LetterUpdate(InputModel):
     topic: str | None = None
     letter_type: str | None = None
     department: str | None = None
@@ -204,3 +250,28 @@ class DueCount(BaseModel):
     open: int
     due_soon: int
     overdue: int
+
+
+class ErrorDetail(BaseModel):
+    loc: list[str | int]
+    field: str
+    msg: str
+    type: str | None = None
+
+
+class ErrorResponse(BaseModel):
+    """Every 4xx: ``message`` names the field at fault and says what is wrong."""
+
+    message: str
+    detail: list[ErrorDetail] | str | None = None
+
+
+def error_responses(*codes: int) -> dict:
+    text = {
+        400: "Malformed request",
+        401: "No or unknown API key",
+        403: "The key's role may not do this",
+        404: "Not found",
+        422: "A field is invalid (the message names it)",
+    }
+    return {c: {"model": ErrorResponse, "description": text.get(c, "Error")} for c in codes}

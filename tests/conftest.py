@@ -168,8 +168,10 @@ def keys(database) -> dict[str, str]:
     from service.auth import create_key
 
     with database.session() as s:
-        return {name: create_key(s, name=name, role=role)
-                for name, role in [("clerk", "clerk"), ("analyst", "analyst"), ("admin", "admin"), ("clerk2", "clerk")]}
+        return {
+            name: create_key(s, name=name, role=role)
+            for name, role in [("clerk", "clerk"), ("analyst", "analyst"), ("admin", "admin"), ("clerk2", "clerk")]
+        }
 
 
 @pytest.fixture
@@ -180,8 +182,9 @@ def api(database, database_url, keys, model_dir, tmp_path):
     from service.app import create_app
     from service.settings import Settings
 
-    settings = Settings(database_url=database_url, model_dir=model_dir, models_dir=tmp_path / "registry",
-                        mask_names=True)
+    settings = Settings(
+        database_url=database_url, model_dir=model_dir, models_dir=tmp_path / "registry", mask_names=True
+    )
     with TestClient(create_app(settings)) as client:
         client.keys = keys
         client.as_ = lambda role: {"X-API-Key": keys[role]}

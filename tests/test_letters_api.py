@@ -4,8 +4,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-DENUNCIATION = ("Tôi tên Trần Văn Hùng, SĐT 0912345678, CCCD 001085012345. Tôi tố cáo ông Lê Văn Nam, cán bộ "
-                "địa chính phường Xuân Đỉnh, đã nhận 50 triệu đồng của chủ nhà số 12 ngõ 5 để làm sổ đỏ sai quy định.")
+DENUNCIATION = (
+    "Tôi tên Trần Văn Hùng, SĐT 0912345678, CCCD 001085012345. Tôi tố cáo ông Lê Văn Nam, cán bộ "
+    "địa chính phường Xuân Đỉnh, đã nhận 50 triệu đồng của chủ nhà số 12 ngõ 5 để làm sổ đỏ sai quy định."
+)
 WALL = "Nhà số 8 ngõ 47 phường Cổ Nhuế 1 xây thêm tầng 6 không phép, tường nhà tôi nứt toác có thể sập bất cứ lúc nào."
 
 
@@ -16,8 +18,13 @@ def ingest(api, text, role="clerk", **extra):
 
 
 def test_ingest_stores_classification_route_and_due_dates(api):
-    body = ingest(api, WALL, channel="mailbox", received_at="2026-11-27T09:00:00+07:00",
-                  writer={"name": "Phạm Thị Lan", "phone": "0987654321"})
+    body = ingest(
+        api,
+        WALL,
+        channel="mailbox",
+        received_at="2026-11-27T09:00:00+07:00",
+        writer={"name": "Phạm Thị Lan", "phone": "0987654321"},
+    )
     assert body["status"] in ("routed", "needs_review")
     assert body["prediction"]["model_version"] == "letters-linear-test-0001"
     assert body["department"] and body["topic"] and body["letter_type"]
@@ -55,8 +62,11 @@ def test_correction_reroutes_keeps_prediction_and_audits(api):
     letter = ingest(api, WALL)
     original = letter["prediction"]["topic"]
     new_topic = "moi_truong" if original != "moi_truong" else "dat_dai"
-    r = api.patch(f"/v1/letters/{letter['id']}", json={"topic": new_topic, "note": "thực chất là ô nhiễm"},
-                  headers=api.as_("clerk"))
+    r = api.patch(
+        f"/v1/letters/{letter['id']}",
+        json={"topic": new_topic, "note": "thực chất là ô nhiễm"},
+        headers=api.as_("clerk"),
+    )
     assert r.status_code == 200, r.json()
     body = r.json()
     assert body["letter"]["topic"] == new_topic
@@ -77,16 +87,26 @@ def test_status_workflow_allows_office_transitions_only(api):
     assert api.patch(f"/v1/letters/{lid}", json={"status": "in_progress"}, headers=h).status_code == 200
     refer = api.patch(f"/v1/letters/{lid}", json={"status": "closed_not_responsible"}, headers=h)
     assert refer.status_code == 422 and "referred_to" in refer.json()["message"]
-    ok = api.patch(f"/v1/letters/{lid}", json={"status": "closed_not_responsible",
-                                               "referred_to": "Công ty Điện lực Bắc Từ Liêm"}, headers=h)
+    ok = api.patch(
+        f"/v1/letters/{lid}",
+        json={"status": "closed_not_responsible", "referred_to": "Công ty Điện lực Bắc Từ Liêm"},
+        headers=h,
+    )
     assert ok.status_code == 200 and ok.json()["letter"]["referred_to"] == "Công ty Điện lực Bắc Từ Liêm"
 
 
-@pytest.mark.parametrize("payload, field", [
-    ({"topic": "nope"}, "body.topic"), ({"letter_type": "don"}, "body.letter_type"),
-    ({"department": "x"}, "body.department"), ({"status": "lost"}, "body.status"),
-    ({"topic": None}, "body.topic"), ({}, "body"), ({"colour": "red"}, "body.colour"),
-])
+@pytest.mark.parametrize(
+    "payload, field",
+    [
+        ({"topic": "nope"}, "body.topic"),
+        ({"letter_type": "don"}, "body.letter_type"),
+        ({"department": "x"}, "body.department"),
+        ({"status": "lost"}, "body.status"),
+        ({"topic": None}, "body.topic"),
+        ({}, "body"),
+        ({"colour": "red"}, "body.colour"),
+    ],
+)
 def test_bad_corrections_are_422_naming_the_field(api, payload, field):
     letter = ingest(api, WALL)
     r = api.patch(f"/v1/letters/{letter['id']}", json=payload, headers=api.as_("clerk"))
@@ -111,8 +131,10 @@ def test_analyst_sees_no_personal_data_and_cannot_write(api):
     view = api.get(f"/v1/letters/{letter['id']}", headers=api.as_("analyst")).json()
     assert view["writer"] is None and "0987.654.321" not in view["text"]
     assert api.post("/v1/letters", json={"text": WALL}, headers=api.as_("analyst")).status_code == 403
-    assert api.patch(f"/v1/letters/{letter['id']}", json={"topic": "dat_dai"},
-                     headers=api.as_("analyst")).status_code == 403
+    assert (
+        api.patch(f"/v1/letters/{letter['id']}", json={"topic": "dat_dai"}, headers=api.as_("analyst")).status_code
+        == 403
+    )
 
 
 def test_keys_are_required_and_checked(api):
@@ -141,8 +163,9 @@ def test_list_filters_search_and_cursor_pages(api):
     assert [x["id"] for x in urgent] == [found[0]["id"]]
     queue = api.get("/v1/letters", params={"sort": "queue", "limit": 2}, headers=h).json()
     assert queue["letters"][0]["urgent"]
-    rest = api.get("/v1/letters", params={"sort": "queue", "limit": 50, "cursor": queue["next_cursor"]},
-                   headers=h).json()["letters"]
+    rest = api.get(
+        "/v1/letters", params={"sort": "queue", "limit": 50, "cursor": queue["next_cursor"]}, headers=h
+    ).json()["letters"]
     assert len(rest) == 6
     confidences = [x["prediction"]["topic_confidence"] for x in queue["letters"][1:] + rest]
     assert confidences == sorted(confidences)
@@ -161,14 +184,21 @@ def test_overdue_and_due_this_week(api):
     assert sum(d["overdue"] for d in due) == 1 and sum(d["open"] for d in due) == 2
 
 
-@pytest.mark.parametrize("payload, field", [
-    ({"text": ""}, "body.text"), ({"text": "   "}, "body.text"), ({"text": "x" * 50_001}, "body.text"),
-    ({"text": "<p></p>&nbsp;"}, "body.text"), ({"text": 5}, "body.text"), ({"text": "a", "who": 1}, "body.who"),
-    ({"text": "Đèn hỏng", "channel": "pigeon"}, "body.channel"),
-    ({"text": "Đèn hỏng", "received_at": "yesterday"}, "body.received_at"),
-    ({"text": "Đèn hỏng", "writer": {"age": 3}}, "body.writer.age"),
-    ({"text": "\x00\x01\x02\x03\x04 bin"}, "body.text"),
-])
+@pytest.mark.parametrize(
+    "payload, field",
+    [
+        ({"text": ""}, "body.text"),
+        ({"text": "   "}, "body.text"),
+        ({"text": "x" * 50_001}, "body.text"),
+        ({"text": "<p></p>&nbsp;"}, "body.text"),
+        ({"text": 5}, "body.text"),
+        ({"text": "a", "who": 1}, "body.who"),
+        ({"text": "Đèn hỏng", "channel": "pigeon"}, "body.channel"),
+        ({"text": "Đèn hỏng", "received_at": "yesterday"}, "body.received_at"),
+        ({"text": "Đèn hỏng", "writer": {"age": 3}}, "body.writer.age"),
+        ({"text": "\x00\x01\x02\x03\x04 bin"}, "body.text"),
+    ],
+)
 def test_bad_letters_are_422_naming_the_field(api, payload, field):
     r = api.post("/v1/letters", json=payload, headers=api.as_("clerk"))
     assert r.status_code == 422 and r.json()["message"].startswith(field), r.json()

@@ -8,9 +8,9 @@ from models.text import LetterTextError, check_letter_text
 from service.deps import SettingsDep, TriageDep
 from service.errors import field_error
 from service.metrics import record_classified
-from service.schemas import Classification, ClassificationBatch, ClassifyRequest
+from service.schemas import Classification, ClassificationBatch, ClassifyBatch, ClassifyRequest, error_responses
 
-router = APIRouter(prefix="/v1", tags=["classify"])
+router = APIRouter(prefix="/v1", tags=["classify"], responses=error_responses(400, 422))
 
 
 @router.post(
@@ -20,7 +20,7 @@ router = APIRouter(prefix="/v1", tags=["classify"])
     summary="Classify and route one letter or a batch, without storing it",
 )
 def classify(body: ClassifyRequest, triage: TriageDep, settings: SettingsDep):
-    single = body.letters is None
+    single = not isinstance(body, ClassifyBatch)
     items = [(body.id, body.text)] if single else [(x.id, x.text) for x in body.letters]
     if len(items) > settings.max_batch:
         raise field_error(("body", "letters"), f"at most {settings.max_batch} letters per call, got {len(items)}")

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 from pydantic import ValidationError
 
 from models.text import LetterTextError, check_letter_text
@@ -28,6 +27,7 @@ from service.schemas import (
     BatchItem,
     BatchResult,
     DueCount,
+    IsoDatetime,
     LetterBatchCreate,
     LetterCreate,
     LetterPublic,
@@ -35,10 +35,13 @@ from service.schemas import (
     LetterUpdate,
     LetterUpdated,
     LetterWithHistory,
+    error_responses,
 )
 from service.views import letter_view
 
-router = APIRouter(prefix="/v1/letters", tags=["letters"])
+router = APIRouter(prefix="/v1/letters", tags=["letters"], responses=error_responses(400, 401, 403, 422))
+
+LetterId = Annotated[int, Path(ge=1, le=2_147_483_647, description="The letter's id in homthu")]
 
 
 def _incoming(body: LetterCreate) -> IncomingLetter:
@@ -144,14 +147,19 @@ def letters(
     urgent: bool | None = None,
     overdue: bool | None = None,
     channel: str | None = None,
-    received_from: datetime | None = None,
-    received_to: datetime | None = None,
+    received_from: IsoDatetime | None = None,
+    received_to: IsoDatetime | None = None,
     q: Annotated[str | None, Query(max_length=200, description="Words to find (diacritics optional)")] = None,
     sort: Literal["newest", "queue"] = "newest",
     cursor: Annotated[str | None, Query(max_length=500)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ):
     tax = triage_taxonomy.triage.taxonomy
+    # an empty query parameter (?topic=) means "no filter"
+    status = [x for x in status or [] if x] or None
+    department, topic, letter_type, channel, ward, q, cursor = (
+        x or None for x in (department, topic, letter_type, channel, ward, q, cursor)
+    )
     for name, value, allowed in (
         ("status", status, workflow.STATUSES),
         ("department", department, tax.department_ids),
@@ -193,12 +201,13 @@ def due(principal: Reader, session: SessionDep, days: Annotated[int, Query(ge=1,
 
 
 @router.get(
-    "/{letter_id}",
+    "/{letter_id:int}",
     operation_id="get_letter",
     response_model=LetterWithHistory,
     summary="One letter with its audit history",
+    responses=error_responses(404),
 )
-def letter(letter_id: int, principal: Reader, session: SessionDep):
+def letter(letter_id: LetterId, principal: Reader, session: SessionDep):
     row = get_letter(session, letter_id)
     if row is None:
         raise ApiError(404, ("path", "letter_id"), f"no letter {letter_id}")
@@ -206,12 +215,13 @@ def letter(letter_id: int, principal: Reader, session: SessionDep):
 
 
 @router.patch(
-    "/{letter_id}",
+    "/{letter_id:int}",
     operation_id="update_letter",
     response_model=LetterUpdated,
     summary="A clerk corrects topic, letter type, department or status, with a note",
+    responses=error_responses(404),
 )
-def update(letter_id: int, body: LetterUpdate, principal: Corrector, session: SessionDep, intake: IntakeDep):
+def update(letter_id: LetterId, body: LetterUpdate, principal: Corrector, session: SessionDep, intake: IntakeDep):
     row = get_letter(session, letter_id)
     if row is None:
         raise ApiError(404, ("path", "letter_id"), f"no letter {letter_id}")

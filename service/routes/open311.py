@@ -19,6 +19,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy import select
 
 from models.text import LetterTextError, check_letter_text
@@ -29,7 +30,17 @@ from service.intake import IncomingLetter
 from service.letters import CorrectionError, correct_letter, store_letters
 from service.storage.tables import Letter
 
-router = APIRouter(prefix="/open311/v2", tags=["open311"])
+
+class Open311Error(BaseModel):
+    code: int
+    description: str
+
+
+_ERRORS = {
+    c: {"model": list[Open311Error], "description": d}
+    for c, d in [(400, "Bad request"), (403, "api_key missing, unknown or not allowed"), (404, "Not found")]
+}
+router = APIRouter(prefix="/open311/v2", tags=["open311"], responses=_ERRORS)
 
 
 def o311_error(status: int, description: str) -> JSONResponse:
