@@ -40,9 +40,10 @@ def _allowed_methods(request: Request) -> list[str]:
                 for p in op.get("parameters", [])
                 if p.get("in") == "path" and p.get("schema", {}).get("type") == "integer"
             }
-            pattern = re.sub(
-                r"\\\{([^/]+?)\\\}", lambda m: r"\d+" if m.group(1) in integer else "[^/]+", re.escape(template)
-            )
+            def part(m: re.Match, ints: set = integer) -> str:
+                return r"\d+" if m.group(1) in ints else "[^/]+"
+
+            pattern = re.sub(r"\\\{([^/]+?)\\\}", part, re.escape(template))
             if re.fullmatch(pattern, request.url.path):
                 methods.add(method.upper())
     return sorted(methods)

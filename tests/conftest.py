@@ -112,8 +112,10 @@ def server(model_dir, tmp_path_factory):
         **os.environ,
         "HOMTHU_MODEL_DIR": str(model_dir),
         "HOMTHU_MODELS_DIR": str(tmp_path_factory.mktemp("registry")),
+        "HOMTHU_DATA_DIR": str(tmp_path_factory.mktemp("data")),
     }
     srv = Server(env, free_port())
+    srv.env = env
     yield srv
     srv.stop()
 

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Response
 from pydantic import ValidationError
+from sqlalchemy import select
 
 from models.text import LetterTextError, check_letter_text
 from service import workflow
@@ -37,6 +38,7 @@ from service.schemas import (
     LetterWithHistory,
     error_responses,
 )
+from service.storage.tables import Letter
 from service.views import letter_view
 
 router = APIRouter(prefix="/v1/letters", tags=["letters"], responses=error_responses(400, 401, 403, 422))
@@ -71,6 +73,12 @@ def create_letter(
         check_letter_text(body.text, settings.max_text_chars)
     except LetterTextError as exc:
         raise field_error(("body", "text"), str(exc)) from None
+    if body.external_id:
+        # a retried request: answer with the stored letter without running the model again
+        known = session.scalar(select(Letter).where(Letter.external_id == body.external_id))
+        if known is not None:
+            response.status_code = 200
+            return letter_view(known, principal)
     rows = intake.prepare([_incoming(body)])
     [(letter, created)] = store_letters(session, rows, actor=principal.name)
     if created:
@@ -110,6 +118,18 @@ def import_letters(
             items[i] = BatchItem(index=i, status="error", error=f"letters.{i}.text: {exc}")
             continue
         good.append((i, parsed))
+    ext_ids = [b.external_id for _, b in good if b.external_id]
+    known = {}
+    for start in range(0, len(ext_ids), 1000):
+        part = ext_ids[start : start + 1000]
+        known.update(session.execute(select(Letter.external_id, Letter.id).where(Letter.external_id.in_(part))).all())
+    fresh = []
+    for i, b in good:
+        if b.external_id in known:  # stored before: no need to run the model again
+            items[i] = BatchItem(index=i, status="existing", id=known[b.external_id], external_id=b.external_id)
+        else:
+            fresh.append((i, b))
+    good = fresh
     for start in range(0, len(good), settings.import_chunk):
         chunk = good[start : start + settings.import_chunk]
         rows = intake.prepare([_incoming(b) for _, b in chunk])
