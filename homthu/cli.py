@@ -217,17 +217,118 @@ def models_list() -> None:
         typer.echo(f"{mark} {m['version']}  {m.get('created_at', '')}  {figures}")
 
 
-@models_app.command("promote")
-def models_promote(version: str) -> None:
-    """Put a model version in service."""
-    from models.classifier import ModelLoadError
+def _version_path(version_or_path: str):
     from models.registry import Registry
 
+    p = Path(version_or_path)
+    return p if (p / "manifest.json").exists() else Registry().path_of(version_or_path)
+
+
+@models_app.command("show")
+def models_show(version: str) -> None:
+    """A version's manifest: corpus fingerprint, parameters, scores; and where its report is."""
+    from models.classifier import ModelLoadError, read_manifest
+
     try:
-        Registry().set_current(version)
+        path = _version_path(version)
+        manifest = read_manifest(path)
     except ModelLoadError as exc:
         raise fail(str(exc)) from None
-    typer.echo(f"{version} is now in service")
+    typer.echo(json.dumps({k: v for k, v in manifest.items() if k != "config"}, ensure_ascii=False, indent=2))
+    typer.echo(f"report: {path / 'report.md'}")
+
+
+@models_app.command("diff")
+def models_diff(version_a: str, version_b: str) -> None:
+    """Compare two versions on the same test letters (b's test split), label by label."""
+    from models.classifier import ModelLoadError
+    from models.registry import Registry
+    from training.registry import diff
+
+    try:
+        d = diff(Registry(), version_a, version_b)
+    except ModelLoadError as exc:
+        raise fail(str(exc)) from None
+    typer.echo(f"{d.n} test letters; A = {d.a}, B = {d.b}")
+    for head, h in d.heads.items():
+        typer.echo(f"\n{head}: accuracy {h['a']['accuracy']:.4f} -> {h['b']['accuracy']:.4f}, "
+                   f"macro-F1 {h['a']['macro_f1']:.4f} -> {h['b']['macro_f1']:.4f}")
+        typer.echo("| label | F1 A | F1 B | change |\n|---|---:|---:|---:|")
+        for label, (fa, fb) in sorted(h["labels"].items()):
+            typer.echo(f"| {label} | {fa:.3f} | {fb:.3f} | {fb - fa:+.3f} |")
+
+
+@models_app.command("promote")
+def models_promote(
+    version: str,
+    force: Annotated[bool, typer.Option(help="Promote even if it scores worse than the version in service.")] = False,
+    tolerance: Annotated[float, typer.Option(help="How much worse (topic macro-F1, letter-type accuracy).")] = 0.01,
+) -> None:
+    """Put a model version in service; running services switch to it without restart."""
+    from models.classifier import ModelLoadError
+    from models.registry import Registry
+    from training.registry import PromotionRefused, promote
+
+    try:
+        report = promote(Registry(), version, force=force, tolerance=tolerance)
+    except (PromotionRefused, ModelLoadError) as exc:
+        raise fail(str(exc)) from None
+    typer.echo(f"{version} is now in service (was {report['previous']})")
+
+
+@models_app.command("rollback")
+def models_rollback() -> None:
+    """Put the previous version back in service."""
+    from models.classifier import ModelLoadError
+    from models.registry import Registry
+    from training.registry import PromotionRefused, rollback
+
+    try:
+        previous = rollback(Registry())
+    except (PromotionRefused, ModelLoadError) as exc:
+        raise fail(str(exc)) from None
+    typer.echo(f"{previous} is back in service")
+
+
+@app.command()
+def evaluate(
+    model: Annotated[str, typer.Argument(help="A model version or a model folder.")],
+    data: Annotated[
+        Path | None, typer.Option(help="Labelled JSONL (text + label columns); default: its test split.")
+    ] = None,
+) -> None:
+    """Score a model on labelled letters: accuracy, macro-F1, per label, unaccented subset, routing."""
+    from models.classifier import ModelLoadError, load_model
+    from training.evaluate import summary
+    from training.registry import score, test_rows
+
+    try:
+        loaded = load_model(_version_path(model))
+    except ModelLoadError as exc:
+        raise fail(str(exc)) from None
+    if data is None:
+        rows = test_rows(loaded)
+        source = "its test split"
+    else:
+        if not data.is_file():
+            raise fail(f"{data}: no such file")
+        rows = []
+        needed = [loaded.manifest.get("text_column", "text"), *loaded.classifier.head_names]
+        for n, line in enumerate(data.open(encoding="utf-8"), 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise fail(f"{data}:{n}: not valid JSON ({exc.msg})") from None
+            missing = [c for c in needed if c not in row]
+            if missing:
+                raise fail(f"{data}:{n}: missing {missing}")
+            rows.append(row)
+        source = str(data)
+    result = score(loaded, rows)
+    typer.echo(f"{loaded.version} on {source} ({len(rows)} letters)")
+    typer.echo(json.dumps(summary(result), indent=2))
 
 
 @db_app.command("upgrade")

@@ -17,8 +17,11 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from datasets import Dataset, DatasetDict, Features, Sequence, Value, concatenate_datasets
+from datasets.utils.logging import disable_progress_bar
 
 from models.text import unaccent
+
+disable_progress_bar()  # our commands print their own progress
 
 SPLITS = ("train", "dev", "test")
 RATIOS = {"train": 0.70, "dev": 0.15, "test": 0.15}
