@@ -56,14 +56,45 @@ _NOT_NAMES = set(
     "Viện Tòa Ủy Uỷ Hiệu Kế Thủ Thư Tư Cảnh Chỉ Đội Ngân Kho Trạm Bệnh Giáo Chi Đồng".split()
 )
 # A name right after these words is a place named after a person ("đường Phạm Văn Đồng").
-_PLACE_WORDS = set("đường phố phường xã quận huyện trường ngõ ngách hẻm cầu chợ khu tổ thôn xóm làng bệnh viện "
-                   "thị trấn tỉnh thành phố công viên nhà văn hóa tp tp. p. q. hồ sông".split())
+_PLACE_WORDS = set(
+    "đường phố phường xã quận huyện trường ngõ ngách hẻm cầu chợ khu tổ thôn xóm làng bệnh viện "
+    "thị trấn tỉnh thành phố công viên nhà văn hóa tp tp. p. q. hồ sông".split()
+)
 # Place names that look like person names (surname + capitalised syllables).
 KNOWN_PLACES = {
-    "Hà Nội", "Hà Đông", "Hà Giang", "Hà Nam", "Hà Tĩnh", "Cao Bằng", "Lào Cai", "Mai Dịch", "Hồ Chí Minh",
-    "Lâm Đồng", "Thái Bình", "Thái Nguyên", "Hồ Tây", "Hà Huy Tập", "Đồng Nai", "Phan Thiết", "Hà Tiên",
-    "Mai Động", "Hoàng Mai", "Hoàng Liệt", "Văn Quán", "Văn Miếu", "Lý Thái Tổ", "Đào Tấn", "Lạc Long Quân",
-    "Trần Phú", "Lê Lợi", "Lê Duẩn", "Cao Lãnh", "Trịnh Văn Bô", "Đặng Xá", "Trương Định", "Chu Văn An",
+    "Hà Nội",
+    "Hà Đông",
+    "Hà Giang",
+    "Hà Nam",
+    "Hà Tĩnh",
+    "Cao Bằng",
+    "Lào Cai",
+    "Mai Dịch",
+    "Hồ Chí Minh",
+    "Lâm Đồng",
+    "Thái Bình",
+    "Thái Nguyên",
+    "Hồ Tây",
+    "Hà Huy Tập",
+    "Đồng Nai",
+    "Phan Thiết",
+    "Hà Tiên",
+    "Mai Động",
+    "Hoàng Mai",
+    "Hoàng Liệt",
+    "Văn Quán",
+    "Văn Miếu",
+    "Lý Thái Tổ",
+    "Đào Tấn",
+    "Lạc Long Quân",
+    "Trần Phú",
+    "Lê Lợi",
+    "Lê Duẩn",
+    "Cao Lãnh",
+    "Trịnh Văn Bô",
+    "Đặng Xá",
+    "Trương Định",
+    "Chu Văn An",
 }
 _NAME_AFTER_SURNAME = re.compile(rf"(?<!\w)(?:{'|'.join(SURNAMES)})(?:\s+\w+){{1,3}}")
 _CUE = r"(?:ông|bà|anh|chị|cô|chú|bác|em|cháu|cụ|tôi tên là|tôi là|tên tôi là|họ và tên|họ tên|người làm đơn|ký tên)"

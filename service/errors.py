@@ -40,6 +40,7 @@ def _allowed_methods(request: Request) -> list[str]:
                 for p in op.get("parameters", [])
                 if p.get("in") == "path" and p.get("schema", {}).get("type") == "integer"
             }
+
             def part(m: re.Match, ints: set = integer) -> str:
                 return r"\d+" if m.group(1) in ints else "[^/]+"
 

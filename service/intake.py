@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from models import duplicates
 from models.deadlines import Deadlines
 from models.personal_data import mask
 from models.text import clean, unaccent
@@ -76,6 +77,8 @@ class Intake:
                     "wards": wards,
                     "urgent": urgency.urgent,
                     "urgent_terms": urgency.terms,
+                    "signature": duplicates.to_bytes(duplicates.signature(letter.text)),
+                    "recipients": duplicates.recipients(letter.text),
                     "accept_due": due.accept_due,
                     "settle_due": due.settle_due,
                     "created_at": now,

@@ -11,11 +11,12 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from models import duplicates
 from models.routing import RouteTable
 from models.taxonomy import Taxonomy
 from models.text import unaccent
 from service import workflow
-from service.storage.tables import Letter, LetterEvent, LetterPlace
+from service.storage.tables import Letter, LetterBand, LetterEvent, LetterPlace
 
 AUDITED = ("status", "topic", "letter_type", "department", "referred_to", "needs_review", "route_rule")
 
@@ -45,32 +46,41 @@ def _new_letter(row: dict) -> Letter:
     return Letter(**row, places=places)
 
 
+def link_duplicate(session: Session, letter: Letter) -> None:
+    """Link ``letter`` to the earlier letter it repeats (LSH candidates from the band table, then
+    the estimated Jaccard of the signatures), flag it for review, and index its bands."""
+    if not letter.signature:
+        return
+    sig = duplicates.from_bytes(letter.signature)
+    keys = duplicates.band_keys(sig)
+    clauses = [and_(LetterBand.band == b, LetterBand.key == k) for b, k in enumerate(keys)]
+    ids = set(session.scalars(select(LetterBand.letter_id).where(or_(*clauses)).distinct()))
+    ids.discard(letter.id)
+    if ids:
+        rows = session.execute(select(Letter.id, Letter.signature).where(Letter.id.in_(ids)))
+        match = duplicates.best_match(sig, {i: s for i, s in rows if s})
+        if match is not None:
+            letter.duplicate_of, letter.duplicate_similarity = match.letter_id, match.similarity
+            letter.needs_review = True
+            letter.review_reasons = [
+                *letter.review_reasons,
+                f"duplicate_of: letter {match.letter_id} (similarity {match.similarity:.2f})",
+            ]
+            if letter.status == workflow.ROUTED:
+                letter.status = workflow.NEEDS_REVIEW
+    session.add_all(LetterBand(band=b, key=k, letter_id=letter.id) for b, k in enumerate(keys))
+
+
 def store_letters(session: Session, rows: list[dict], *, actor: str) -> list[tuple[Letter, bool]]:
     """Insert prepared rows in one transaction; a row whose ``external_id`` is known returns the
-    stored letter instead (``created`` false), so a retried request never makes a duplicate."""
+    stored letter instead (``created`` false), so a retried request never makes a duplicate.
+    Each new letter is linked to an earlier one it repeats (near-duplicate search)."""
     ext_ids = [r["external_id"] for r in rows if r.get("external_id")]
     known = {}
     if ext_ids:
         known = {x.external_id: x for x in session.scalars(select(Letter).where(Letter.external_id.in_(ext_ids)))}
-    out: list[tuple[Letter, bool] | None] = []
-    fresh: list[tuple[int, Letter]] = []
-    for row in rows:
-        ext = row.get("external_id")
-        if ext and ext in known:
-            out.append((known[ext], False))
-            continue
-        letter = _new_letter(row)
-        letter.events.append(
-            LetterEvent(
-                at=row["created_at"], actor=actor, action="received", before={}, after=_snapshot(letter), note=None
-            )
-        )
-        session.add(letter)
-        if ext:
-            known[ext] = letter
-        fresh.append((len(out), letter))
-        out.append((letter, True))
     try:
+        out = _insert(session, rows, known, actor)
         session.commit()
     except IntegrityError:
         # another request stored the same external_id between our read and our write: retry
@@ -78,7 +88,30 @@ def store_letters(session: Session, rows: list[dict], *, actor: str) -> list[tup
         if not ext_ids:
             raise
         return store_letters(session, rows, actor=actor)
-    return [x for x in out if x is not None]
+    return out
+
+
+def _insert(session: Session, rows: list[dict], known: dict, actor: str) -> list[tuple[Letter, bool]]:
+    out: list[tuple[Letter, bool]] = []
+    for row in rows:
+        ext = row.get("external_id")
+        if ext and ext in known:
+            out.append((known[ext], False))
+            continue
+        letter = _new_letter(row)
+        session.add(letter)
+        session.flush()  # the id, and visibility to the next letter of the same batch
+        link_duplicate(session, letter)
+        letter.events.append(
+            LetterEvent(
+                at=row["created_at"], actor=actor, action="received", before={}, after=_snapshot(letter), note=None
+            )
+        )
+        if ext:
+            known[ext] = letter
+        out.append((letter, True))
+    return out
+
 
 
 # -- reading --------------------------------------------------------------------------------

@@ -202,6 +202,7 @@ class LetterPublic(BaseModel):
     wards: list[Place]
     duplicate_of: int | None
     duplicate_similarity: float | None
+    recipients: list[str] = Field(default_factory=list, description="Agencies the letter is addressed to")
     accept_due: date
     settle_due: date
     overdue: bool

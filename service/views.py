@@ -64,6 +64,7 @@ def letter_view(letter: Letter, principal: Principal, history: bool = False) -> 
         wards=[Place(**w) for w in (letter.wards or [])],
         duplicate_of=letter.duplicate_of,
         duplicate_similarity=letter.duplicate_similarity,
+        recipients=letter.recipients or [],
         accept_due=letter.accept_due,
         settle_due=letter.settle_due,
         overdue=is_overdue(letter, datetime.now(UTC).date()),

@@ -212,3 +212,24 @@ def test_departments_readyz_metrics(api):
     ingest(api, WALL)
     text = api.get("/metrics").text
     assert "homthu_letters_ingested_total" in text and 'homthu_model_info{version="letters-linear-test-0001"}' in text
+
+
+RESENT = """CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+Hà Nội, ngày 12/3/2026
+Kính gửi: UBND phường Xuân Đỉnh
+Tôi tên là Nguyễn Văn An, trú tại ngõ 12 Xuân La. Nhà số 14 bên cạnh xây thêm tầng 5 không có giấy phép, \
+làm nứt tường nhà tôi, mưa xuống nước thấm khắp phòng ngủ. Tôi đã báo tổ dân phố hai lần nhưng chưa ai đến xem. \
+Tôi đề nghị phường kiểm tra, xử lý dứt điểm."""
+
+
+def test_a_resent_letter_is_linked_to_its_original(api):
+    first = ingest(api, RESENT)
+    again = RESENT.replace("12/3/2026", "20/4/2026").replace("dứt điểm", "sớm cho gia đình tôi").replace(
+        "Kính gửi: UBND phường Xuân Đỉnh", "Kính gửi:\n- Công an phường Xuân Đỉnh\n- Thanh tra quận Bắc Từ Liêm")
+    second = ingest(api, again)
+    other = ingest(api, "Đèn đường ngõ 5 phố Hoàng Quốc Việt hỏng cả tuần, đề nghị sửa")
+    assert second["duplicate_of"] == first["id"] and second["duplicate_similarity"] >= 0.6
+    assert second["needs_review"] and any(r.startswith("duplicate_of") for r in second["review_reasons"])
+    assert second["recipients"] == ["Công an phường Xuân Đỉnh", "Thanh tra quận Bắc Từ Liêm"]
+    assert first["duplicate_of"] is None and other["duplicate_of"] is None

@@ -4,7 +4,20 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -54,6 +67,9 @@ class Letter(Base):
     urgent_terms: Mapped[list] = mapped_column(JSON, default=list)
     duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("letters.id"))
     duplicate_similarity: Mapped[float | None] = mapped_column(Float)
+    # MinHash signature (models.duplicates) and the agencies the letter is addressed to
+    signature: Mapped[bytes | None] = mapped_column(LargeBinary)
+    recipients: Mapped[list | None] = mapped_column(JSON)
     # time limits
     accept_due: Mapped[date] = mapped_column(Date, index=True)
     settle_due: Mapped[date] = mapped_column(Date, index=True)
@@ -81,6 +97,16 @@ class LetterPlace(Base):
     current_unit: Mapped[str | None] = mapped_column(String(200), index=True)
 
     letter: Mapped[Letter] = relationship(back_populates="places")
+
+
+class LetterBand(Base):
+    """LSH band keys of a letter's MinHash signature: the shared, persistent near-duplicate index."""
+
+    __tablename__ = "letter_bands"
+
+    band: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    letter_id: Mapped[int] = mapped_column(ForeignKey("letters.id", ondelete="CASCADE"), primary_key=True)
 
 
 class LetterEvent(Base):
