@@ -33,18 +33,19 @@ _DATES = re.compile(r"\b(?:ngay|ngày)?\s*\d{1,2}\s*[/.-]\s*\d{1,2}(?:\s*[/.-]\s
 _NUMBERS = re.compile(r"\d+")
 
 
-_ADDRESS_BLOCK = re.compile(r"(?m)^\s*(?:dong\s+)?kinh\s+gui\b.*(?:\n\s*[-+*]\s.*)*")
-_PLACE_DATE_LINE = re.compile(r"(?m)^[^\n]{0,40},\s*ngay\b[^\n]*$")
+# "Kính gửi: …" up to the end of its line or sentence, and the "- …" lines listing more agencies
+_ADDRESS_BLOCK = re.compile(r"(?m)^[ \t]*(?:dong[ \t]+)?kinh[ \t]+gui\b[^\n.]{0,150}(?:\n[ \t]*[-+*][ \t][^\n]*)*")
+_PLACE_DATE_LINE = re.compile(r"(?m)^[^\n,]{0,40},[ \t]*ngay\b[^\n]{0,30}$")
 
 
 def comparable(text: str) -> str:
     """The text as duplicates are judged: no header, no address lines ("Kính gửi: …"), no place-and-date
     line, no dates, unaccented, lower case, one space — what changes when a letter is re-sent."""
-    plain = unaccent(clean(text)).lower()
-    plain = _ADDRESS_BLOCK.sub(" ", plain)
+    full = unaccent(clean(text)).lower()
+    plain = _ADDRESS_BLOCK.sub(" ", full)
     plain = _PLACE_DATE_LINE.sub(" ", plain)
-    plain = _DATES.sub(" ", plain)
-    return " ".join(plain.split())
+    plain = " ".join(_DATES.sub(" ", plain).split())
+    return plain if len(plain) >= 40 else " ".join(full.split())  # a very short letter: keep it whole
 
 
 def shingles(text: str, k: int = 5) -> set[bytes]:

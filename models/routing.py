@@ -37,6 +37,8 @@ class ReviewPolicy:
     min_topic_confidence: float = 0.45
     min_topic_margin: float = 0.10
     min_letter_type_confidence: float = 0.40
+    # A letter is urgent when the model's urgent head gives at least this probability.
+    urgent_threshold: float = 0.40
 
     def reasons(self, topic_scores: list[tuple[str, float]], letter_type_confidence: float) -> list[str]:
         """Why a letter needs a human: empty when the model is confident enough.

@@ -38,6 +38,9 @@ class TriageResult:
     wards: list[dict] = field(default_factory=list)
     model_version: str = ""
     explanation: list[dict] = field(default_factory=list)
+    urgent: bool = False
+    urgent_confidence: float | None = None
+    urgent_terms: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -51,7 +54,9 @@ class Triage:
     'quan_ly_do_thi'
     """
 
-    def __init__(self, model: LoadedModel, taxonomy: Taxonomy, routes: RouteTable, top_k: int = 3):
+    def __init__(
+        self, model: LoadedModel, taxonomy: Taxonomy, routes: RouteTable, top_k: int = 3, urgent_threshold: float = 0.4
+    ):
         unknown = [t for t in model.classifier.classes("topic") if t not in taxonomy.topic_ids]
         if unknown:
             raise ValueError(f"model {model.version} predicts topics not in the taxonomy: {unknown}")
@@ -59,6 +64,9 @@ class Triage:
         self.taxonomy = taxonomy
         self.routes = routes
         self.top_k = top_k
+        self.urgent_threshold = urgent_threshold
+        if "urgent" in model.classifier.head_names and "true" not in model.classifier.classes("urgent"):
+            raise ValueError(f"model {model.version}: the urgent head has no 'true' class")
 
     @property
     def version(self) -> str:
@@ -85,6 +93,9 @@ class Triage:
             lt_idx = int(lp.argmax())
             topic, letter_type = ranked[0][0], type_classes[lt_idx]
             department, rule = self.routes.department_for(topic, letter_type, text)
+            urgent_p = None
+            if "urgent" in probas:
+                urgent_p = float(probas["urgent"][i][clf.classes("urgent").index("true")])
             reasons = self.routes.review.reasons(ranked, float(lp[lt_idx]))
             results.append(
                 TriageResult(
@@ -99,13 +110,18 @@ class Triage:
                     review_reasons=reasons,
                     model_version=self.version,
                     explanation=self.explain_row(X[i], topic) if explain else [],
+                    urgent=urgent_p is not None and urgent_p >= self.urgent_threshold,
+                    urgent_confidence=None if urgent_p is None else round(urgent_p, 4),
+                    urgent_terms=[t["term"] for t in self.explain_row(X[i], "true", k=4, head="urgent")]
+                    if explain and urgent_p is not None and urgent_p >= self.urgent_threshold
+                    else [],
                 )
             )
         return results
 
-    def explain_row(self, X_row, topic: str, k: int = 6) -> list[dict]:
+    def explain_row(self, X_row, topic: str, k: int = 6, head: str = "topic") -> list[dict]:
         """The words of a letter that pushed the model most towards ``topic`` (word features only)."""
-        terms = self.model.classifier.explain(X_row, "topic", topic, k=40)
+        terms = self.model.classifier.explain(X_row, head, topic, k=40)
         out = []
         for name, weight in terms:
             if name.startswith("words__"):
@@ -122,4 +138,5 @@ def load_triage(model_dir=None, registry=None) -> Triage:
 
     path = model_dir or (registry or Registry()).current_path()
     taxonomy = Taxonomy.load()
-    return Triage(load_model(path, REQUIRED_HEADS), taxonomy, RouteTable.load(taxonomy))
+    routes = RouteTable.load(taxonomy)
+    return Triage(load_model(path, REQUIRED_HEADS), taxonomy, routes, urgent_threshold=routes.review.urgent_threshold)

@@ -75,8 +75,10 @@ class Intake:
                     "topics": [{"id": t.id, "confidence": t.confidence} for t in r.topics],
                     "explanation": r.explanation,
                     "wards": wards,
-                    "urgent": urgency.urgent,
-                    "urgent_terms": urgency.terms,
+                    "urgent": r.urgent if r.urgent_confidence is not None else urgency.urgent,
+                    "urgent_terms": list(dict.fromkeys([*urgency.terms, *r.urgent_terms]))
+                    if (r.urgent if r.urgent_confidence is not None else urgency.urgent)
+                    else [],
                     "signature": duplicates.to_bytes(duplicates.signature(letter.text)),
                     "recipients": duplicates.recipients(letter.text),
                     "accept_due": due.accept_due,

@@ -46,29 +46,35 @@ def _new_letter(row: dict) -> Letter:
     return Letter(**row, places=places)
 
 
-def link_duplicate(session: Session, letter: Letter) -> None:
-    """Link ``letter`` to the earlier letter it repeats (LSH candidates from the band table, then
-    the estimated Jaccard of the signatures), flag it for review, and index its bands."""
-    if not letter.signature:
-        return
-    sig = duplicates.from_bytes(letter.signature)
+def find_duplicate(session: Session, sig, *, exclude: int | None = None) -> duplicates.Match | None:
+    """The stored letter that ``sig`` repeats: LSH candidates from the band table (one indexed query),
+    then the estimated Jaccard of their signatures."""
     keys = duplicates.band_keys(sig)
     clauses = [and_(LetterBand.band == b, LetterBand.key == k) for b, k in enumerate(keys)]
     ids = set(session.scalars(select(LetterBand.letter_id).where(or_(*clauses)).distinct()))
-    ids.discard(letter.id)
-    if ids:
-        rows = session.execute(select(Letter.id, Letter.signature).where(Letter.id.in_(ids)))
-        match = duplicates.best_match(sig, {i: s for i, s in rows if s})
-        if match is not None:
-            letter.duplicate_of, letter.duplicate_similarity = match.letter_id, match.similarity
-            letter.needs_review = True
-            letter.review_reasons = [
-                *letter.review_reasons,
-                f"duplicate_of: letter {match.letter_id} (similarity {match.similarity:.2f})",
-            ]
-            if letter.status == workflow.ROUTED:
-                letter.status = workflow.NEEDS_REVIEW
-    session.add_all(LetterBand(band=b, key=k, letter_id=letter.id) for b, k in enumerate(keys))
+    ids.discard(exclude)
+    if not ids:
+        return None
+    rows = session.execute(select(Letter.id, Letter.signature).where(Letter.id.in_(ids)))
+    return duplicates.best_match(sig, {i: s for i, s in rows if s})
+
+
+def link_duplicate(session: Session, letter: Letter) -> None:
+    """Link ``letter`` to the earlier letter it repeats, flag it for review, and index its bands."""
+    if not letter.signature:
+        return
+    sig = duplicates.from_bytes(letter.signature)
+    match = find_duplicate(session, sig, exclude=letter.id)
+    if match is not None:
+        letter.duplicate_of, letter.duplicate_similarity = match.letter_id, match.similarity
+        letter.needs_review = True
+        letter.review_reasons = [
+            *letter.review_reasons,
+            f"duplicate_of: letter {match.letter_id} (similarity {match.similarity:.2f})",
+        ]
+        if letter.status == workflow.ROUTED:
+            letter.status = workflow.NEEDS_REVIEW
+    session.add_all([LetterBand(band=b, key=k, letter_id=letter.id) for b, k in enumerate(duplicates.band_keys(sig))])
 
 
 def store_letters(session: Session, rows: list[dict], *, actor: str) -> list[tuple[Letter, bool]]:
@@ -111,7 +117,6 @@ def _insert(session: Session, rows: list[dict], known: dict, actor: str) -> list
             known[ext] = letter
         out.append((letter, True))
     return out
-
 
 
 # -- reading --------------------------------------------------------------------------------

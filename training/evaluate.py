@@ -13,6 +13,13 @@ from models.routing import RouteTable
 from models.text import has_diacritics
 
 
+def label_value(value) -> str:
+    """Labels as the heads see them: booleans as "true"/"false", everything else as text."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
 def head_scores(y_true: Sequence[str], y_pred: Sequence[str], labels: Sequence[str]) -> dict:
     p, r, f, s = precision_recall_fscore_support(y_true, y_pred, labels=list(labels), zero_division=0)
     return {
@@ -62,7 +69,7 @@ def evaluate(
     result: dict = {"n": len(rows), "heads": {}, "unaccented": {}, "predictions": predictions}
     plain = np.array([not has_diacritics(t) for t in texts])
     for h in heads:
-        truth = [r[h] for r in rows]
+        truth = [label_value(r[h]) for r in rows]
         labels = sorted(set(classifier.classes(h)) | set(truth))
         result["heads"][h] = head_scores(truth, predictions[h], labels)
         result["heads"][h]["confused_pairs"] = confused_pairs(truth, predictions[h])

@@ -70,8 +70,9 @@ def check_compatible(model: LoadedModel, taxonomy: Taxonomy) -> None:
         raise PromotionRefused(f"{model.version} has heads {heads}; the service needs topic and letter_type")
 
 
-def promote(registry: Registry, version: str, *, force: bool = False, tolerance: float = 0.01,
-            actor: str = "cli") -> dict:
+def promote(
+    registry: Registry, version: str, *, force: bool = False, tolerance: float = 0.01, actor: str = "cli"
+) -> dict:
     """Put ``version`` in service. Refused when the model cannot be loaded, does not fit the taxonomy,
     or scores worse than the version in service on the test split by more than ``tolerance``
     (topic macro-F1 or letter-type accuracy) — unless ``force``."""

@@ -19,7 +19,7 @@ from models.routing import RouteTable
 from models.taxonomy import Taxonomy
 from training.config import resolve_path
 from training.corpus import LETTER_FIELDS, fingerprint, load_corpus, load_jsonl_splits, read_letters
-from training.evaluate import evaluate, summary
+from training.evaluate import evaluate, label_value, summary
 from training.report import write_report
 
 MODEL_PARAMS = set(LetterClassifier().get_params())
@@ -82,7 +82,7 @@ def train(
     train_rows = data["train"]
     log(f"training on {len(train_rows)} letters ({', '.join(f'{s}: {len(d)}' for s, d in data.items())})")
     classifier = LetterClassifier(**params)
-    classifier.fit(train_rows[text_col], {h: train_rows[h] for h in label_cols})
+    classifier.fit(train_rows[text_col], {h: [label_value(v) for v in train_rows[h]] for h in label_cols})
 
     routes = None
     if set(label_cols) >= {"topic", "letter_type"}:
@@ -104,7 +104,7 @@ def train(
                 metrics[split] = evaluate(classifier, rows, text_col, label_cols, routes)
 
     created = datetime.now(UTC)
-    digest = hashlib.sha256(json.dumps([fp, params], sort_keys=True).encode()).hexdigest()[:8]
+    digest = hashlib.sha256(json.dumps([fp, params, label_cols], sort_keys=True).encode()).hexdigest()[:8]
     version = f"{task}-{config['model'].get('backend', 'linear')}-{created:%Y%m%d}-{digest}"
     folder = registry.versions_dir / version
     n = 2
