@@ -175,6 +175,97 @@ def corpus_validate(
         raise typer.Exit(1)
 
 
+@corpus_app.command("import")
+def corpus_import(
+    file: Annotated[Path, typer.Argument(help=".xlsx, .csv or .jsonl with a text column and label columns")],
+    map_: Annotated[
+        list[str] | None, typer.Option("--map", help="field=HEADER, e.g. --map text='Nội dung đơn'")
+    ] = None,
+    batch: Annotated[str | None, typer.Option(help="Name of the new corpus file (letters/<batch>.jsonl)")] = None,
+    style: Annotated[str, typer.Option(help="Style recorded for rows without one")] = "imported",
+    skip_bad: Annotated[bool, typer.Option(help="Import the good rows and list the bad ones")] = False,
+    dry_run: Annotated[bool, typer.Option(help="Only check and report")] = False,
+    path: Annotated[Path | None, typer.Option(help="Corpus folder (default: corpus/).")] = None,
+) -> None:
+    """Check labelled letters from a spreadsheet and add them to the corpus (nothing is written if a row is bad)."""
+    from training.config import resolve_path
+    from training.importer import import_file
+
+    if not file.is_file():
+        raise fail(f"{file}: no such file")
+    mapping = {}
+    for item in map_ or []:
+        if "=" not in item:
+            raise fail(f"--map {item!r}: expected field=HEADER")
+        k, v = item.split("=", 1)
+        mapping[k.strip()] = v.strip()
+    try:
+        report = import_file(
+            file,
+            path or resolve_path("corpus"),
+            mapping=mapping,
+            batch=batch,
+            style=style,
+            skip_bad=skip_bad,
+            write=not dry_run,
+        )
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+    for problem in report.problems:
+        typer.echo(f"{file}: {problem}", err=True)
+    if report.problems and not skip_bad:
+        raise fail(f"{len(report.problems)} problem(s); nothing was written", code=1)
+    verb = "would add" if dry_run else "added"
+    typer.echo(
+        f"{verb} {len(report.letters)} letter(s)"
+        + (f"; skipped rows {report.skipped_rows}" if report.skipped_rows else "")
+    )
+
+
+@corpus_app.command("export-corrections")
+def corpus_export_corrections(
+    out: Annotated[Path, typer.Argument(help="JSONL file to write")],
+    since: Annotated[str | None, typer.Option(help="Only corrections made since this ISO date")] = None,
+) -> None:
+    """The clerks' corrections from the database as labelled letters, with provenance."""
+    from datetime import datetime
+
+    from service.letters import corrections
+
+    db = _database()
+    try:
+        since_dt = datetime.fromisoformat(since) if since else None
+    except ValueError:
+        raise fail(f"--since {since!r}: not an ISO date") from None
+    n = 0
+    with db.session() as session, out.open("w", encoding="utf-8") as fh:
+        for letter in corrections(session, since=since_dt):
+            fh.write(
+                json.dumps(
+                    {
+                        "text": letter.text,
+                        "topic": letter.topic,
+                        "letter_type": letter.letter_type,
+                        "department": letter.department,
+                        "urgent": letter.urgent,
+                        "wards": "; ".join(w["as_written"] for w in letter.wards or []),
+                        "style": "correction",
+                        "provenance": {
+                            "letter_id": letter.id,
+                            "model_version": letter.model_version,
+                            "predicted_topic": letter.predicted_topic,
+                            "predicted_letter_type": letter.predicted_letter_type,
+                            "corrected_at": letter.updated_at.isoformat(),
+                        },
+                    },
+                    ensure_ascii=False,
+                )
+                + "\n"
+            )
+            n += 1
+    typer.echo(f"{n} corrected letter(s) written to {out}; add them with `homthu corpus import {out}`")
+
+
 @corpus_app.command("agreement")
 def corpus_agreement(
     folder: Annotated[
@@ -251,8 +342,10 @@ def models_diff(version_a: str, version_b: str) -> None:
         raise fail(str(exc)) from None
     typer.echo(f"{d.n} test letters; A = {d.a}, B = {d.b}")
     for head, h in d.heads.items():
-        typer.echo(f"\n{head}: accuracy {h['a']['accuracy']:.4f} -> {h['b']['accuracy']:.4f}, "
-                   f"macro-F1 {h['a']['macro_f1']:.4f} -> {h['b']['macro_f1']:.4f}")
+        typer.echo(
+            f"\n{head}: accuracy {h['a']['accuracy']:.4f} -> {h['b']['accuracy']:.4f}, "
+            f"macro-F1 {h['a']['macro_f1']:.4f} -> {h['b']['macro_f1']:.4f}"
+        )
         typer.echo("| label | F1 A | F1 B | change |\n|---|---:|---:|---:|")
         for label, (fa, fb) in sorted(h["labels"].items()):
             typer.echo(f"| {label} | {fa:.3f} | {fb:.3f} | {fb - fa:+.3f} |")

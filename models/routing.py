@@ -61,10 +61,31 @@ class ReviewPolicy:
 
 
 @dataclass(frozen=True)
+class PlaceRoute:
+    """Send a topic to the office of the ward the letter names, e.g. its urban-order team."""
+
+    topics: tuple[str, ...]
+    office: str  # a template: {ward} is the ward's current name, e.g. "Đội trật tự đô thị {ward}"
+
+
+@dataclass(frozen=True)
 class RouteTable:
     topics: dict[str, str]
     overrides: tuple[Override, ...] = ()
     review: ReviewPolicy = field(default_factory=ReviewPolicy)
+    place_routes: tuple[PlaceRoute, ...] = ()
+
+    def office_for(self, topic: str, wards: list[dict]) -> str | None:
+        """The ward office for a letter of ``topic`` that names one resolved ward; ``None`` falls back
+        to the department table (no rule, no ward, several wards or an ambiguous one)."""
+        resolved = {w["current_unit"] for w in wards if w.get("current_unit") and not w.get("ambiguous")}
+        if len(resolved) != 1:
+            return None
+        ward = resolved.pop().split(",")[0].strip()
+        for rule in self.place_routes:
+            if topic in rule.topics:
+                return rule.office.format(ward=ward)
+        return None
 
     def department_for(self, topic: str, letter_type: str, text: str = "") -> tuple[str, str]:
         """The department for a letter and the rule that chose it (``topic`` or an override's name)."""
@@ -118,4 +139,15 @@ class RouteTable:
         unknown = set(review) - set(ReviewPolicy.__dataclass_fields__)
         if unknown:
             raise ConfigError(f"{path}: [review] has unknown keys {sorted(unknown)}")
-        return cls(topics=dict(topics), overrides=tuple(overrides), review=ReviewPolicy(**review))
+        place_routes = []
+        for i, row in enumerate(data.get("place_routes", []), 1):
+            bad = [t for t in row.get("topics", []) if t not in taxonomy.topic_ids]
+            if bad or "office" not in row or "{ward}" not in row["office"]:
+                raise ConfigError(f"{path}: [[place_routes]] entry {i} needs known topics and an office with {{ward}}")
+            place_routes.append(PlaceRoute(tuple(row["topics"]), row["office"]))
+        return cls(
+            topics=dict(topics),
+            overrides=tuple(overrides),
+            review=ReviewPolicy(**review),
+            place_routes=tuple(place_routes),
+        )

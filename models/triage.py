@@ -41,6 +41,7 @@ class TriageResult:
     urgent: bool = False
     urgent_confidence: float | None = None
     urgent_terms: list[str] = field(default_factory=list)
+    office: str | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -55,7 +56,13 @@ class Triage:
     """
 
     def __init__(
-        self, model: LoadedModel, taxonomy: Taxonomy, routes: RouteTable, top_k: int = 3, urgent_threshold: float = 0.4
+        self,
+        model: LoadedModel,
+        taxonomy: Taxonomy,
+        routes: RouteTable,
+        top_k: int = 3,
+        urgent_threshold: float = 0.4,
+        places=None,
     ):
         unknown = [t for t in model.classifier.classes("topic") if t not in taxonomy.topic_ids]
         if unknown:
@@ -65,6 +72,7 @@ class Triage:
         self.routes = routes
         self.top_k = top_k
         self.urgent_threshold = urgent_threshold
+        self.places = places
         if "urgent" in model.classifier.head_names and "true" not in model.classifier.classes("urgent"):
             raise ValueError(f"model {model.version}: the urgent head has no 'true' class")
 
@@ -93,6 +101,7 @@ class Triage:
             lt_idx = int(lp.argmax())
             topic, letter_type = ranked[0][0], type_classes[lt_idx]
             department, rule = self.routes.department_for(topic, letter_type, text)
+            wards = self.places.find(text) if self.places is not None else []
             urgent_p = None
             if "urgent" in probas:
                 urgent_p = float(probas["urgent"][i][clf.classes("urgent").index("true")])
@@ -109,6 +118,8 @@ class Triage:
                     needs_review=bool(reasons),
                     review_reasons=reasons,
                     model_version=self.version,
+                    wards=wards,
+                    office=self.routes.office_for(topic, wards),
                     explanation=self.explain_row(X[i], topic) if explain else [],
                     urgent=urgent_p is not None and urgent_p >= self.urgent_threshold,
                     urgent_confidence=None if urgent_p is None else round(urgent_p, 4),
@@ -139,4 +150,12 @@ def load_triage(model_dir=None, registry=None) -> Triage:
     path = model_dir or (registry or Registry()).current_path()
     taxonomy = Taxonomy.load()
     routes = RouteTable.load(taxonomy)
-    return Triage(load_model(path, REQUIRED_HEADS), taxonomy, routes, urgent_threshold=routes.review.urgent_threshold)
+    from models.places import PlaceFinder
+
+    return Triage(
+        load_model(path, REQUIRED_HEADS),
+        taxonomy,
+        routes,
+        urgent_threshold=routes.review.urgent_threshold,
+        places=PlaceFinder.load(),
+    )

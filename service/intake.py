@@ -28,13 +28,10 @@ class IncomingLetter:
 
 
 class Intake:
-    def __init__(
-        self, triage: Triage, deadlines: Deadlines, urgency: UrgencyDetector, places=None, mask_names: bool = True
-    ):
+    def __init__(self, triage: Triage, deadlines: Deadlines, urgency: UrgencyDetector, mask_names: bool = True):
         self.triage = triage
         self.deadlines = deadlines
         self.urgency = urgency
-        self.places = places
         self.mask_names = mask_names
 
     def prepare(self, letters: list[IncomingLetter]) -> list[dict]:
@@ -48,7 +45,6 @@ class Intake:
                 received = received.replace(tzinfo=UTC)
             due = self.deadlines.due(r.letter_type, received.date())
             urgency = self.urgency.detect(letter.text)
-            wards = self.places.find(letter.text) if self.places else []
             cleaned = clean(letter.text)
             rows.append(
                 {
@@ -74,7 +70,7 @@ class Intake:
                     "letter_type_confidence": r.letter_type_confidence,
                     "topics": [{"id": t.id, "confidence": t.confidence} for t in r.topics],
                     "explanation": r.explanation,
-                    "wards": wards,
+                    "wards": r.wards,
                     "urgent": r.urgent if r.urgent_confidence is not None else urgency.urgent,
                     "urgent_terms": list(dict.fromkeys([*urgency.terms, *r.urgent_terms]))
                     if (r.urgent if r.urgent_confidence is not None else urgency.urgent)

@@ -35,11 +35,10 @@ class Serving:
 
 
 class ModelHolder:
-    def __init__(self, registry: Registry, model_dir: Path | None = None, mask_names: bool = True, places=None):
+    def __init__(self, registry: Registry, model_dir: Path | None = None, mask_names: bool = True):
         self.registry = registry
         self.model_dir = model_dir
         self.mask_names = mask_names
-        self.places = places
         self._lock = threading.Lock()
         self._registry_state: tuple | None = None
         self.last_error: str | None = None
@@ -48,7 +47,7 @@ class ModelHolder:
     def _load(self, model_dir: Path | None) -> Serving:
         triage = load_triage(model_dir, self.registry)
         deadlines = Deadlines.load(triage.taxonomy.letter_type_ids)
-        intake = Intake(triage, deadlines, UrgencyDetector.load(), places=self.places, mask_names=self.mask_names)
+        intake = Intake(triage, deadlines, UrgencyDetector.load(), mask_names=self.mask_names)
         triage.run([WARM_UP_TEXT], explain=True)
         intake.prepare([IncomingLetter(WARM_UP_TEXT)])
         self._registry_state = self._state()

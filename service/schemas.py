@@ -101,6 +101,9 @@ class Classification(BaseModel):
     letter_type_confidence: float
     department: str
     route_rule: str = Field(description="'topic' (the route table) or the name of the override that applied.")
+    office: str | None = Field(None, description="The ward office, where routing by place applies")
+    urgent: bool = False
+    urgent_confidence: float | None = None
     needs_review: bool
     review_reasons: list[str]
     wards: list[dict]
@@ -167,6 +170,7 @@ class Place(BaseModel):
     unit: str | None = None
     current_unit: str | None = None
     ambiguous: bool = False
+    candidates: list[str] = Field(default_factory=list, description="Possible units when ambiguous")
 
 
 class Prediction(BaseModel):
