@@ -23,6 +23,10 @@ db_app = typer.Typer(
     help="The database (SQLite by default, PostgreSQL with HOMTHU_DATABASE_URL).", no_args_is_help=True
 )
 app.add_typer(keys_app, name="keys")
+review_app = typer.Typer(help="Help clerks label what teaches the model most.", no_args_is_help=True)
+monitor_app = typer.Typer(help="Watch the model in service.", no_args_is_help=True)
+app.add_typer(review_app, name="review")
+app.add_typer(monitor_app, name="monitor")
 app.add_typer(db_app, name="db")
 
 
@@ -422,6 +426,76 @@ def evaluate(
     result = score(loaded, rows)
     typer.echo(f"{loaded.version} on {source} ({len(rows)} letters)")
     typer.echo(json.dumps(summary(result), indent=2))
+
+
+@review_app.command("suggest")
+def review_suggest(n: Annotated[int, typer.Option("--n", min=1, max=10_000)] = 50) -> None:
+    """The stored letters (not yet corrected) whose labels would teach the model most."""
+    from sqlalchemy import select
+
+    from models.classifier import ModelLoadError, load_model
+    from models.registry import Registry
+    from service.storage.tables import Letter
+    from training.active import suggest
+
+    try:
+        model = load_model(Registry().current_path())
+    except ModelLoadError as exc:
+        raise fail(str(exc)) from None
+    db = _database()
+    with db.session() as session:
+        rows = session.execute(
+            select(Letter.id, Letter.text_masked).where(Letter.topic == Letter.predicted_topic).limit(200_000)
+        ).all()
+    picks = suggest(model.classifier, [(i, t) for i, t in rows], n)
+    typer.echo("| letter | score | topic | confidence | margin | views disagree | text |")
+    typer.echo("|---:|---:|---|---:|---:|---|---|")
+    for s in picks:
+        typer.echo(
+            f"| {s.letter_id} | {s.score:.3f} | {s.topic} | {s.confidence:.2f} | {s.margin:.2f} "
+            f"| {'yes' if s.views_disagree else ''} | {' '.join(s.text.split())[:80]} |"
+        )
+
+
+@monitor_app.command("drift")
+def monitor_drift(
+    days: Annotated[int, typer.Option(help="Recent = received in the last N days")] = 30,
+    out: Annotated[Path | None, typer.Option(help="Also write the report to this Markdown file")] = None,
+) -> None:
+    """Whether recent letters differ from what the model was trained on."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import select
+
+    from models.classifier import ModelLoadError, read_manifest
+    from models.registry import Registry
+    from service.storage.tables import Letter
+    from training.drift import drift_report
+    from training.train import load_training_data
+
+    try:
+        manifest = read_manifest(Registry().current_path())
+    except ModelLoadError as exc:
+        raise fail(str(exc)) from None
+    if "config" not in manifest:
+        raise fail(f"model {manifest['version']}: its manifest names no training corpus to compare with")
+    data, _ = load_training_data(manifest["config"])
+    reference = [{"text": r["text"], "topic": r["topic"]} for r in data["train"] if not r.get("derived_from")]
+    since = datetime.now(UTC) - timedelta(days=days)
+    db = _database()
+    with db.session() as session:
+        recent = [
+            {"text": t, "topic": topic, "needs_review": nr}
+            for t, topic, nr in session.execute(
+                select(Letter.text_masked, Letter.predicted_topic, Letter.needs_review)
+                .where(Letter.received_at >= since)
+                .limit(20_000)
+            )
+        ]
+    report = drift_report(reference, recent)
+    typer.echo(report)
+    if out:
+        out.write_text(report + "\n", encoding="utf-8")
 
 
 @db_app.command("upgrade")
