@@ -120,6 +120,9 @@ def train(
         bool, typer.Option(help="Put the new version in service when it is the first, or with --force.")
     ] = False,
     force: Annotated[bool, typer.Option(help="With --promote: promote even if a version is in service.")] = False,
+    search: Annotated[
+        bool, typer.Option(help="Choose parameters from the config's [search] by cross-validation.")
+    ] = False,
 ) -> None:
     """Train a new model version from the corpus and register it."""
     from models.registry import Registry
@@ -129,7 +132,7 @@ def train(
 
     try:
         cfg = load_config(config, set_ or [])
-        result = run_training(cfg, log=lambda m: typer.echo(f"· {m}", err=True))
+        result = run_training(cfg, log=lambda m: typer.echo(f"· {m}", err=True), search=search)
     except (TrainingConfigError, CorpusError, ValueError) as exc:
         raise fail(str(exc)) from None
     typer.echo(

@@ -12,6 +12,41 @@ def _table(per_label: dict) -> list[str]:
     return lines
 
 
+def confusion_png(path: Path, title: str, labels: list[str], matrix: list[list[int]]) -> Path:
+    """The confusion matrix as a PNG (rows: true label, columns: predicted)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    m = np.array(matrix)
+    size = max(5, 0.55 * len(labels) + 2)
+    fig, ax = plt.subplots(figsize=(size, size))
+    ax.imshow(m, cmap="Blues")
+    ax.set_xticks(range(len(labels)), labels, rotation=60, ha="right", fontsize=8)
+    ax.set_yticks(range(len(labels)), labels, fontsize=8)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    ax.set_title(title)
+    for i in range(len(labels)):
+        for j in range(len(labels)):
+            if m[i, j]:
+                ax.text(
+                    j,
+                    i,
+                    str(m[i, j]),
+                    ha="center",
+                    va="center",
+                    fontsize=7,
+                    color="white" if m[i, j] > m.max() / 2 else "black",
+                )
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
 def write_report(folder: Path, manifest: dict, metrics: dict, rows, text_column: str = "text") -> Path:
     """Write ``folder/report.md`` from the test-split metrics of :func:`training.evaluate.evaluate`."""
     rows = list(rows)
@@ -40,6 +75,13 @@ def write_report(folder: Path, manifest: dict, metrics: dict, rows, text_column:
                 "",
             ]
         lines += _table(s["per_label"]) + [""]
+        png = confusion_png(
+            folder / f"confusion_{head}.png",
+            f"{manifest['version']}: {head}",
+            s["confusion"]["labels"],
+            s["confusion"]["matrix"],
+        )
+        lines += [f"![confusion matrix of {head}]({png.name})", ""]
         if s.get("confused_pairs"):
             lines += ["Most confused (true → predicted):", ""]
             preds = metrics["predictions"][head]

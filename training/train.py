@@ -63,6 +63,7 @@ def train(
     registry: Registry | None = None,
     log: Callable[[str], None] = lambda msg: None,
     task: str = "letters",
+    search: bool = False,
 ) -> TrainResult:
     """Train, evaluate on dev and test, and save a new model version in the registry.
 
@@ -81,8 +82,35 @@ def train(
     data, fp = load_training_data(config)
     train_rows = data["train"]
     log(f"training on {len(train_rows)} letters ({', '.join(f'{s}: {len(d)}' for s, d in data.items())})")
+    train_labels = {h: [label_value(v) for v in train_rows[h]] for h in label_cols}
+    trials = None
+    if search:
+        from training.search import search as cv_search
+
+        space = {k: v for k, v in config.get("search", {}).items() if k != "folds"}
+        if not space:
+            raise ValueError("--search: the config has no [search] section with parameter lists")
+        unknown = set(space) - MODEL_PARAMS
+        if unknown:
+            raise ValueError(f"[search] has unknown parameter(s) {sorted(unknown)}")
+        # cross-validate on the letters as written, so that a letter and its derived copy never straddle folds
+        if "derived_from" in train_rows.column_names:
+            originals = [i for i, d in enumerate(train_rows["derived_from"]) if d is None]
+        else:
+            originals = list(range(len(train_rows)))
+        best, trials = cv_search(
+            [train_rows[text_col][i] for i in originals],
+            {h: [y[i] for i in originals] for h, y in train_labels.items()},
+            params,
+            space,
+            folds=int(config.get("search", {}).get("folds", 3)),
+            seed=seed,
+            log=log,
+        )
+        params = {**params, **best}
+        log(f"search chose {best}")
     classifier = LetterClassifier(**params)
-    classifier.fit(train_rows[text_col], {h: [label_value(v) for v in train_rows[h]] for h in label_cols})
+    classifier.fit(train_rows[text_col], train_labels)
 
     routes = None
     if set(label_cols) >= {"topic", "letter_type"}:
@@ -124,6 +152,7 @@ def train(
         "params": params,
         "config": {k: v for k, v in config.items() if not k.startswith("_")},
         "metrics": {split: summary(m) for split, m in metrics.items()},
+        "search": trials,
         "train_seconds": round(time.perf_counter() - started, 1),
     }
     save_model(classifier, folder, manifest)
