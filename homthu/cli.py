@@ -556,9 +556,13 @@ def serve(
     workers: int = 1,
 ) -> None:
     """Run the HTTP service with uvicorn."""
+    import logging
+
     import uvicorn
 
-    uvicorn.run("service.app:create_app", factory=True, host=host, port=port, workers=workers)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    # uvicorn's own access log prints raw paths and queries; ours (homthu.access) prints route templates only
+    uvicorn.run("service.app:create_app", factory=True, host=host, port=port, workers=workers, access_log=False)
 
 
 if __name__ == "__main__":

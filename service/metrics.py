@@ -6,6 +6,7 @@ counts are summed (prometheus_client's multiprocess mode).
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 
@@ -51,6 +52,9 @@ def set_model(version: str) -> None:
     MODEL.labels(version).set(1)
 
 
+access_log = logging.getLogger("homthu.access")
+
+
 def install(app: FastAPI) -> None:
     @app.middleware("http")
     async def measure(request: Request, call_next):
@@ -58,8 +62,12 @@ def install(app: FastAPI) -> None:
         response = await call_next(request)
         route = request.scope.get("route")
         name = getattr(route, "path", "unmatched")
-        LATENCY.labels(request.method, name).observe(time.perf_counter() - start)
+        elapsed = time.perf_counter() - start
+        LATENCY.labels(request.method, name).observe(elapsed)
         REQUESTS.labels(request.method, name, str(response.status_code)).inc()
+        # The access log names the route template, never the path or query (which can carry search words,
+        # ids or an Open311 api_key): personal data stays out of the logs.
+        access_log.info("%s %s %d %.1fms", request.method, name, response.status_code, elapsed * 1000)
         return response
 
     @app.get("/metrics", operation_id="metrics", include_in_schema=False)

@@ -63,3 +63,38 @@ def test_openapi_has_stable_operation_ids(server):
     spec = httpx.get(server.url + "/openapi.json").json()
     ids = {op["operationId"] for path in spec["paths"].values() for op in path.values()}
     assert {"classify_letters", "get_taxonomy", "healthz"} <= ids
+
+
+def test_service_answers_while_a_batch_import_runs(server):
+    """A long import does not block the API: health checks come back before the import finishes."""
+    import threading
+    from pathlib import Path
+
+    from service.auth import create_key
+    from service.settings import Settings
+    from service.storage.db import Database
+
+    db = Database(Settings(data_dir=Path(server.env["HOMTHU_DATA_DIR"])).db_url)
+    db.migrate()
+    with db.session() as s:
+        key = create_key(s, name="importer", role="clerk")
+    db.dispose()
+    letters = [{"text": f"Đèn đường ngõ {i} phố Xuân La hỏng đã lâu, tối đi lại nguy hiểm", "external_id": f"imp-{i}"}
+               for i in range(600)]
+    done = {}
+
+    def bulk():
+        r = httpx.post(server.url + "/v1/letters/batch", json={"letters": letters}, headers={"X-API-Key": key},
+                       timeout=600)
+        done["import"] = r.status_code
+
+    thread = threading.Thread(target=bulk)
+    thread.start()
+    answered = 0
+    while thread.is_alive() and answered < 3:
+        if httpx.get(server.url + "/healthz", timeout=60).status_code == 200:
+            answered += 1
+    import_still_running = thread.is_alive()
+    thread.join()
+    assert done["import"] == 200
+    assert answered == 3 and import_still_running
