@@ -399,6 +399,7 @@ def evaluate(
 ) -> None:
     """Score a model on labelled letters: accuracy, macro-F1, per label, unaccented subset, routing."""
     from models.classifier import ModelLoadError, load_model
+    from training.corpus import CorpusError, iter_jsonl
     from training.evaluate import summary
     from training.registry import score, test_rows
 
@@ -412,19 +413,16 @@ def evaluate(
     else:
         if not data.is_file():
             raise fail(f"{data}: no such file")
-        rows = []
         needed = [loaded.manifest.get("text_column", "text"), *loaded.classifier.head_names]
-        for n, line in enumerate(data.open(encoding="utf-8"), 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise fail(f"{data}:{n}: not valid JSON ({exc.msg})") from None
-            missing = [c for c in needed if c not in row]
-            if missing:
-                raise fail(f"{data}:{n}: missing {missing}")
-            rows.append(row)
+        rows = []
+        try:
+            for n, row in iter_jsonl(data):
+                missing = [c for c in needed if c not in row]
+                if missing:
+                    raise fail(f"{data}:{n}: missing {missing}")
+                rows.append(row)
+        except CorpusError as exc:
+            raise fail(str(exc)) from None
         source = str(data)
     result = score(loaded, rows)
     typer.echo(f"{loaded.version} on {source} ({len(rows)} letters)")

@@ -195,3 +195,17 @@ def api(database, database_url, keys, model_dir, tmp_path):
         client.keys = keys
         client.as_ = lambda role: {"X-API-Key": keys[role]}
         yield client
+
+
+def server_key(server, name: str, role: str) -> str:
+    """An API key in the database of a running ``server`` (as `homthu keys create` makes it)."""
+    from service.auth import create_key
+    from service.settings import Settings
+    from service.storage.db import Database
+
+    db = Database(Settings(data_dir=Path(server.env["HOMTHU_DATA_DIR"])).db_url)
+    db.migrate()
+    with db.session() as s:
+        key = create_key(s, name=name, role=role)
+    db.dispose()
+    return key

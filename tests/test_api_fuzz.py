@@ -8,19 +8,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-from service.auth import create_key
-from service.settings import Settings
-from service.storage.db import Database
+from tests.conftest import server_key
 
 ST = str(Path(sys.executable).parent / "schemathesis")
 
 
 def test_openapi_fuzz_finds_no_server_error_and_no_schema_violation(server):
-    db = Database(Settings(data_dir=Path(server.env["HOMTHU_DATA_DIR"])).db_url)
-    db.migrate()
-    with db.session() as s:
-        key = create_key(s, name="fuzzer", role="admin")
-    db.dispose()
+    key = server_key(server, "fuzzer", "admin")
     ingest = subprocess.run(
         ["curl", "-s", "-X", "POST", f"{server.url}/v1/letters", "-H", f"X-API-Key: {key}",
          "-H", "content-type: application/json", "-d", '{"text": "Đèn đường ngõ 12 hỏng", "external_id": "seed-1"}'],

@@ -68,17 +68,10 @@ def test_openapi_has_stable_operation_ids(server):
 def test_service_answers_while_a_batch_import_runs(server):
     """A long import does not block the API: health checks come back before the import finishes."""
     import threading
-    from pathlib import Path
 
-    from service.auth import create_key
-    from service.settings import Settings
-    from service.storage.db import Database
+    from tests.conftest import server_key
 
-    db = Database(Settings(data_dir=Path(server.env["HOMTHU_DATA_DIR"])).db_url)
-    db.migrate()
-    with db.session() as s:
-        key = create_key(s, name="importer", role="clerk")
-    db.dispose()
+    key = server_key(server, "importer", "clerk")
     letters = [{"text": f"Đèn đường ngõ {i} phố Xuân La hỏng đã lâu, tối đi lại nguy hiểm", "external_id": f"imp-{i}"}
                for i in range(600)]
     done = {}

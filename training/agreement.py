@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from sklearn.metrics import cohen_kappa_score
+
+from training.corpus import iter_jsonl
 
 FIELDS = ("topic", "letter_type", "department", "urgent")
 
 
 def read_labels(path: Path) -> dict[str, dict]:
-    out = {}
-    with path.open(encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if line.strip():
-                try:
-                    row = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise ValueError(f"{path}:{n}: not valid JSON ({exc.msg})") from exc
-                out[row["id"]] = row
-    return out
+    return {row["id"]: row for _, row in iter_jsonl(path)}
 
 
 def agreement(folder: Path) -> dict[str, dict]:

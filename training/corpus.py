@@ -13,7 +13,7 @@ import hashlib
 import json
 import random
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from datasets import Dataset, DatasetDict, Features, Sequence, Value, concatenate_datasets
@@ -49,22 +49,30 @@ def letter_files(corpus_dir: Path) -> list[Path]:
     return sorted((corpus_dir / "letters").glob("*.jsonl"))
 
 
+def iter_jsonl(path: Path) -> Iterator[tuple[int, dict]]:
+    """(line number, object) for each non-empty line; a broken line raises naming file and line."""
+    with path.open(encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise CorpusError(f"{path}:{n}: not valid JSON ({exc.msg})") from exc
+            except UnicodeDecodeError as exc:
+                raise CorpusError(f"{path}:{n}: not UTF-8 text") from exc
+            if not isinstance(row, dict):
+                raise CorpusError(f"{path}:{n}: expected a JSON object")
+            yield n, row
+
+
 def read_letters(corpus_dir: Path) -> list[dict]:
     """All raw letters as dicts, in file order; malformed lines raise with file and line."""
     letters = []
     for path in letter_files(corpus_dir):
-        with path.open(encoding="utf-8") as fh:
-            for n, line in enumerate(fh, 1):
-                if not line.strip():
-                    continue
-                try:
-                    row = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise CorpusError(f"{path}:{n}: not valid JSON ({exc.msg})") from exc
-                if not isinstance(row, dict):
-                    raise CorpusError(f"{path}:{n}: expected a JSON object")
-                row["_source"] = f"{path.name}:{n}"
-                letters.append(row)
+        for n, row in iter_jsonl(path):
+            row["_source"] = f"{path.name}:{n}"
+            letters.append(row)
     return letters
 
 
@@ -180,18 +188,11 @@ def load_jsonl_splits(folder: Path, text_column: str, label_columns: list[str]) 
                 continue
             raise CorpusError(f"{path}: file not found")
         rows = []
-        with path.open(encoding="utf-8") as fh:
-            for n, line in enumerate(fh, 1):
-                if not line.strip():
-                    continue
-                try:
-                    row = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise CorpusError(f"{path}:{n}: not valid JSON ({exc.msg})") from exc
-                missing = [c for c in [text_column, *label_columns] if c not in row]
-                if missing:
-                    raise CorpusError(f"{path}:{n}: missing column(s) {missing}")
-                rows.append({c: str(row[c]) for c in [text_column, *label_columns]})
+        for n, row in iter_jsonl(path):
+            missing = [c for c in [text_column, *label_columns] if c not in row]
+            if missing:
+                raise CorpusError(f"{path}:{n}: missing column(s) {missing}")
+            rows.append({c: str(row[c]) for c in [text_column, *label_columns]})
         out[split] = Dataset.from_list(rows)
     return DatasetDict(out)
 

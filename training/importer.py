@@ -19,7 +19,7 @@ from pathlib import Path
 from models.routing import RouteTable
 from models.taxonomy import Taxonomy
 from models.text import LetterTextError, check_letter_text, unaccent
-from training.corpus import assign_splits, read_letters, read_splits, write_splits
+from training.corpus import assign_splits, iter_jsonl, read_letters, read_splits, write_splits
 from training.corpus_checks import comparable, near_duplicate_pairs
 
 # Header spellings understood without a mapping (compared without diacritics, case or spaces).
@@ -83,18 +83,7 @@ def read_rows(path: Path) -> list[dict]:
         with path.open(encoding="utf-8-sig", newline="") as fh:
             return [{"_row": n, **r} for n, r in enumerate(csv.DictReader(fh), 2)]
     if suffix == ".jsonl":
-        out = []
-        with path.open(encoding="utf-8") as fh:
-            for n, line in enumerate(fh, 1):
-                if line.strip():
-                    try:
-                        row = json.loads(line)
-                    except json.JSONDecodeError as exc:
-                        raise ValueError(f"{path}:{n}: not valid JSON ({exc.msg})") from exc
-                    if not isinstance(row, dict):
-                        raise ValueError(f"{path}:{n}: expected a JSON object")
-                    out.append({"_row": n, **row})
-        return out
+        return [{"_row": n, **row} for n, row in iter_jsonl(path)]
     raise ValueError(f"{path}: unsupported file type {suffix!r}; use .xlsx, .csv or .jsonl")
 
 
