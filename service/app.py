@@ -34,7 +34,8 @@ async def _watch_registry(app: FastAPI, every: float) -> None:
             metrics.set_model(holder.current.version)
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, holder: ModelHolder | None = None) -> FastAPI:
+    """The app. ``holder``: a model already loaded (tests share one; the service loads its own)."""
     settings = settings or get_settings()
 
     @asynccontextmanager
@@ -43,7 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         db.migrate()
         app.state.db = db
         registry = Registry(settings.models_dir) if settings.models_dir else Registry()
-        app.state.holder = ModelHolder(registry, settings.model_dir, mask_names=settings.mask_names)
+        app.state.holder = holder or ModelHolder(registry, settings.model_dir, mask_names=settings.mask_names)
         metrics.set_model(app.state.holder.current.version)
         log.info("serving model %s", app.state.holder.current.version)
         watcher = asyncio.create_task(_watch_registry(app, settings.registry_poll_seconds))

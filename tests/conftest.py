@@ -180,8 +180,17 @@ def keys(database) -> dict[str, str]:
         }
 
 
+@pytest.fixture(scope="session")
+def holder(model_dir, tmp_path_factory):
+    """The small model, loaded and warmed once for every app the tests build."""
+    from models.registry import Registry
+    from service.model_holder import ModelHolder
+
+    return ModelHolder(Registry(tmp_path_factory.mktemp("holder-registry")), model_dir)
+
+
 @pytest.fixture
-def api(database, database_url, keys, model_dir, tmp_path):
+def api(database, database_url, keys, model_dir, tmp_path, holder):
     """The real app on a real database, driven over ASGI; ``api.as_(role)`` gives headers."""
     from fastapi.testclient import TestClient
 
@@ -191,7 +200,7 @@ def api(database, database_url, keys, model_dir, tmp_path):
     settings = Settings(
         database_url=database_url, model_dir=model_dir, models_dir=tmp_path / "registry", mask_names=True
     )
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings, holder=holder)) as client:
         client.keys = keys
         client.as_ = lambda role: {"X-API-Key": keys[role]}
         yield client
