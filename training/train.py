@@ -132,7 +132,9 @@ def train(
                 metrics[split] = evaluate(classifier, rows, text_col, label_cols, routes)
 
     created = datetime.now(UTC)
-    digest = hashlib.sha256(json.dumps([fp, params, label_cols], sort_keys=True).encode()).hexdigest()[:8]
+    digest = hashlib.sha256(
+        json.dumps([fp, params, label_cols, config["corpus"]], sort_keys=True).encode()
+    ).hexdigest()[:8]
     version = f"{task}-{config['model'].get('backend', 'linear')}-{created:%Y%m%d}-{digest}"
     folder = registry.versions_dir / version
     n = 2
