@@ -6,12 +6,17 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from service.deps import TriageDep
+from service.deps import OpenOrKeyed, TriageDep
 
 router = APIRouter(tags=["meta"])
 
 
-@router.get("/v1/taxonomy", operation_id="get_taxonomy", summary="Topics, letter types, departments and routes")
+@router.get(
+    "/v1/taxonomy",
+    operation_id="get_taxonomy",
+    summary="Topics, letter types, departments and routes",
+    dependencies=[OpenOrKeyed],
+)
 def taxonomy(triage: TriageDep) -> dict:
     tax, routes = triage.taxonomy, triage.routes
     return {
@@ -41,7 +46,12 @@ def healthz(triage: TriageDep) -> dict:
     return {"status": "ok", "model_version": triage.version}
 
 
-@router.get("/v1/departments", operation_id="list_departments", summary="Departments and the topics routed to them")
+@router.get(
+    "/v1/departments",
+    operation_id="list_departments",
+    summary="Departments and the topics routed to them",
+    dependencies=[OpenOrKeyed],
+)
 def departments(triage: TriageDep) -> list[dict]:
     routes = triage.routes
     return [
