@@ -73,13 +73,3 @@ Reader = require("letters:read")
 Corrector = require("letters:update")
 Analyst = require("trends:read")
 Admin = require("keys")
-
-
-def open_or_keyed(request: Request, session: SessionDep, key: Annotated[str | None, Security(api_key_header)]) -> None:
-    """Classification and the label set answer anyone unless ``HOMTHU_OPEN_CLASSIFY=false``; then any role's key."""
-    if request.app.state.settings.open_classify:
-        return
-    current_principal(session, key)
-
-
-OpenOrKeyed = Depends(open_or_keyed)

@@ -31,8 +31,7 @@ class Settings(BaseSettings):
     # Most letters in one POST /v1/letters/batch call, and letters stored per transaction.
     max_import: int = Field(10_000, ge=1)
     import_chunk: int = Field(500, ge=1)
-    # Without a key, /v1/classify, /v1/taxonomy and /v1/departments answer anyone (they store nothing);
-    # false: any role's key is required there too.
+    # Without a key, /v1/classify and /v1/taxonomy answer anyone (they store nothing personal).
     open_classify: bool = True
     # How often each worker checks the registry for a newly promoted model.
     registry_poll_seconds: float = Field(2.0, gt=0)

@@ -55,16 +55,8 @@ def model_dir(tmp_path_factory, small_classifier) -> Path:
     from training.config import load_config
 
     config = {k: v for k, v in load_config().items() if not k.startswith("_")}
-    save_model(
-        small_classifier,
-        folder,
-        {
-            "version": "letters-linear-test-0001",
-            "created_at": "2026-01-01T00:00:00",
-            "config": config,
-            "label_columns": ["topic", "letter_type"],
-        },
-    )
+    save_model(small_classifier, folder, {"version": "letters-linear-test-0001", "created_at": "2026-01-01T00:00:00",
+                                          "config": config, "label_columns": ["topic", "letter_type"]})
     load_model(folder)  # fail early if the fixture itself is broken
     return folder
 

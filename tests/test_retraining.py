@@ -19,30 +19,14 @@ from training.corpus import assign_splits, write_splits
 HOMTHU = str(Path(sys.executable).parent / "homthu")
 
 NEW_LETTERS = [
-    (
-        "Đề nghị nạo vét rãnh thoát nước ngõ 88 phố Trần Cung, mưa là ngập đến đầu gối",
-        "Hạ tầng, giao thông",
-        "Kiến nghị, phản ánh",
-        "không",
-    ),
-    (
-        "Quán karaoke số 15 đường Tân Xuân hát đến 2 giờ sáng, đề nghị công an phường xử phạt chủ quán",
-        "an_ninh_trat_tu",
-        "Tố cáo",
-        "",
-    ),
-    (
-        "Trường tiểu học thu tiền điều hòa 500 nghìn mỗi học sinh dù phòng học không có máy",
-        "Giáo dục",
-        "Kiến nghị, phản ánh",
-        "",
-    ),
-    (
-        "Dây điện trước nhà số 3 ngõ 12 bị đứt rơi xuống đường, trẻ con đi học qua rất nguy hiểm",
-        "ha_tang_giao_thong",
-        "kien_nghi_phan_anh",
-        "có",
-    ),
+    ("Đề nghị nạo vét rãnh thoát nước ngõ 88 phố Trần Cung, mưa là ngập đến đầu gối", "Hạ tầng, giao thông",
+     "Kiến nghị, phản ánh", "không"),
+    ("Quán karaoke số 15 đường Tân Xuân hát đến 2 giờ sáng, đề nghị công an phường xử phạt chủ quán",
+     "an_ninh_trat_tu", "Tố cáo", ""),
+    ("Trường tiểu học thu tiền điều hòa 500 nghìn mỗi học sinh dù phòng học không có máy", "Giáo dục",
+     "Kiến nghị, phản ánh", ""),
+    ("Dây điện trước nhà số 3 ngõ 12 bị đứt rơi xuống đường, trẻ con đi học qua rất nguy hiểm",
+     "ha_tang_giao_thong", "kien_nghi_phan_anh", "có"),
 ]
 
 
@@ -70,21 +54,10 @@ def test_import_train_evaluate_promote_serve_rollback(tmp_path):
         for r in rows:
             fh.write(json.dumps({k: v for k, v in r.items() if not k.startswith("_")}, ensure_ascii=False) + "\n")
     write_splits(corpus, assign_splits(rows, {}, seed=1))
-    env = {
-        **os.environ,
-        "HOMTHU_MODELS_DIR": str(tmp_path / "registry"),
-        "HOMTHU_DATA_DIR": str(tmp_path / "data"),
-        "HOMTHU_REGISTRY_POLL_SECONDS": "0.3",
-    }
-    train_args = [
-        "train",
-        "--set",
-        f'corpus.path="{corpus}"',
-        "--set",
-        "corpus.derive_unaccented=0.0",
-        "--set",
-        "model.char_max_features=20000",
-    ]
+    env = {**os.environ, "HOMTHU_MODELS_DIR": str(tmp_path / "registry"), "HOMTHU_DATA_DIR": str(tmp_path / "data"),
+           "HOMTHU_REGISTRY_POLL_SECONDS": "0.3"}
+    train_args = ["train", "--set", f'corpus.path="{corpus}"', "--set", "corpus.derive_unaccented=0.0",
+                  "--set", "model.char_max_features=20000"]
 
     # 1. import a spreadsheet with Vietnamese headers; a bad row blocks the whole file
     wb = Workbook()

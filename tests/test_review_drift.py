@@ -30,18 +30,16 @@ def test_review_suggest_and_drift_report(tmp_path, model_dir):
         store_letters(session, holder.current.intake.prepare(letters), actor="test")
     db.dispose()
     env = {**os.environ, "HOMTHU_MODELS_DIR": str(tmp_path / "registry"), "HOMTHU_DATA_DIR": str(tmp_path / "data")}
-    out = subprocess.run(
-        [HOMTHU, "review", "suggest", "--n", "5"], env=env, capture_output=True, text=True, timeout=300
-    )
+    out = subprocess.run([HOMTHU, "review", "suggest", "--n", "5"], env=env, capture_output=True, text=True,
+                         timeout=300)
     assert out.returncode == 0, out.stderr
     rows = [line for line in out.stdout.splitlines() if line.startswith("| ") and not line.startswith("| letter")]
     assert len(rows) == 5
     scores = [float(r.split("|")[2]) for r in rows]
     assert scores == sorted(scores, reverse=True)
     report = tmp_path / "drift.md"
-    out = subprocess.run(
-        [HOMTHU, "monitor", "drift", "--out", str(report)], env=env, capture_output=True, text=True, timeout=300
-    )
+    out = subprocess.run([HOMTHU, "monitor", "drift", "--out", str(report)], env=env, capture_output=True,
+                         text=True, timeout=300)
     assert out.returncode == 0, out.stderr
     text = report.read_text(encoding="utf-8")
     assert "Domain classifier ROC AUC" in text and "Share sent to review" in text and "Verdict" in text

@@ -72,16 +72,13 @@ def test_service_answers_while_a_batch_import_runs(server):
     from tests.conftest import server_key
 
     key = server_key(server, "importer", "clerk")
-    letters = [
-        {"text": f"Đèn đường ngõ {i} phố Xuân La hỏng đã lâu, tối đi lại nguy hiểm", "external_id": f"imp-{i}"}
-        for i in range(600)
-    ]
+    letters = [{"text": f"Đèn đường ngõ {i} phố Xuân La hỏng đã lâu, tối đi lại nguy hiểm", "external_id": f"imp-{i}"}
+               for i in range(600)]
     done = {}
 
     def bulk():
-        r = httpx.post(
-            server.url + "/v1/letters/batch", json={"letters": letters}, headers={"X-API-Key": key}, timeout=600
-        )
+        r = httpx.post(server.url + "/v1/letters/batch", json={"letters": letters}, headers={"X-API-Key": key},
+                       timeout=600)
         done["import"] = r.status_code
 
     thread = threading.Thread(target=bulk)

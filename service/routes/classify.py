@@ -5,14 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from models.text import LetterTextError, check_letter_text
-from service.deps import OpenOrKeyed, SettingsDep, TriageDep
+from service.deps import SettingsDep, TriageDep
 from service.errors import field_error
 from service.metrics import record_classified
 from service.schemas import Classification, ClassificationBatch, ClassifyBatch, ClassifyRequest, error_responses
 
-router = APIRouter(
-    prefix="/v1", tags=["classify"], responses=error_responses(400, 401, 422), dependencies=[OpenOrKeyed]
-)
+router = APIRouter(prefix="/v1", tags=["classify"], responses=error_responses(400, 422))
 
 
 @router.post(
