@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from models import duplicates
 from models.deadlines import Deadlines
+from models.keywords import letter_terms
 from models.personal_data import mask
 from models.text import clean, unaccent
 from models.triage import Triage
@@ -46,12 +47,14 @@ class Intake:
             due = self.deadlines.due(r.letter_type, received.date())
             urgency = self.urgency.detect(letter.text)
             cleaned = clean(letter.text)
+            masked = mask(letter.text, names=self.mask_names)
             rows.append(
                 {
                     "external_id": letter.external_id,
                     "text": letter.text,
                     "text_plain": " ".join(unaccent(cleaned).lower().split()),
-                    "text_masked": mask(letter.text, names=self.mask_names),
+                    "text_masked": masked,
+                    "terms": " ".join(letter_terms(masked, [w["as_written"] for w in r.wards])),
                     "received_at": received,
                     "channel": letter.channel,
                     **{f"writer_{k}": v for k, v in letter.writer.items()},

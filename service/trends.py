@@ -8,13 +8,14 @@ mean of the ``baseline`` periods before it; it is *emerging* when the count is a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
 
 from scipy.stats import poisson
-from sqlalchemy import Date, cast, func, literal_column, select
+from sqlalchemy import BigInteger, Date, cast, func, literal, literal_column, select, update
 from sqlalchemy.orm import Session
 
+from models.keywords import class_tfidf, emerging_terms, letter_terms
 from service.letters import LetterFilters, apply_filters
 from service.storage.tables import Letter, LetterPlace
 
@@ -79,6 +80,7 @@ class Emerging:
     baseline_mean: float
     ratio: float
     p_value: float
+    baseline: list[int]
 
 
 def emerging(
@@ -100,10 +102,11 @@ def emerging(
         count = points.get(latest, 0)
         if count < min_count:
             continue
-        mean = max(sum(points.get(s, 0) for s in starts) / baseline, 0.5)
+        before = [points.get(s, 0) for s in reversed(starts)]
+        mean = max(sum(before) / baseline, 0.5)
         p = float(poisson.sf(count - 1, mean))
         if p < alpha:
-            out.append(Emerging(key, latest, count, round(mean, 2), round(count / mean, 2), p))
+            out.append(Emerging(key, latest, count, round(mean, 2), round(count / mean, 2), p, before))
     return sorted(out, key=lambda e: e.p_value)
 
 
@@ -113,3 +116,99 @@ def _previous(start: date, period: str) -> date:
     if period == "week":
         return start - timedelta(days=7)
     return (start - timedelta(days=1)).replace(day=1)
+
+
+# -- keywords and emerging terms ------------------------------------------------------------
+
+SAMPLE_PER_CLASS = 1500
+"""At most this many letters per class are read for keywords: a fixed pseudo-random sample
+(letters ordered by a hash of their id), so the answer is stable and the cost is bounded on a
+million letters."""
+
+
+def _sample(session: Session, filters: LetterFilters, limit: int, *extra) -> list[tuple[int, list[str]]]:
+    """(letter id, terms) of up to ``limit`` letters matching ``filters``, a stable pseudo-random sample."""
+    shuffle = (cast(Letter.id, BigInteger) * literal(2654435761, BigInteger)) % literal(4294967296, BigInteger)
+    stmt = select(Letter.id, Letter.terms).where(*extra)
+    stmt = apply_filters(stmt, filters).order_by(shuffle).limit(limit)
+    rows = session.execute(stmt).all()
+    missing = [i for i, t in rows if t is None]
+    terms = {i: t.split() for i, t in rows if t is not None}
+    if missing:  # letters stored before terms existed: compute once, keep
+        for letter_id, masked in session.execute(select(Letter.id, Letter.text_masked).where(Letter.id.in_(missing))):
+            found = letter_terms(masked)
+            terms[letter_id] = found
+            session.execute(update(Letter).where(Letter.id == letter_id).values(terms=" ".join(found)))
+        session.commit()
+    return [(i, terms[i]) for i, _ in rows]
+
+
+@dataclass
+class KeywordsResult:
+    letters: int
+    keywords: list
+    examples: list[Letter]
+
+
+def keywords(
+    session: Session,
+    *,
+    filters: LetterFilters,
+    topic_ids: list[str],
+    top: int = 15,
+    examples: int = 3,
+) -> KeywordsResult:
+    """The distinctive terms of the letters that ``filters`` select (a topic or a ward, a period).
+
+    With a topic, every topic of the same period is a class (c-TF-IDF across topics); with a
+    ward (and no topic), the ward's letters are one class and all other letters of the period the other.
+    """
+    period = replace(filters, topic=None, ward=None)
+    if filters.topic:
+        target = _sample(session, filters, SAMPLE_PER_CLASS)
+        classes = {
+            t: _sample(session, replace(period, topic=t), SAMPLE_PER_CLASS) for t in topic_ids if t != filters.topic
+        }
+        classes[filters.topic] = target
+    else:
+        target = _sample(session, filters, SAMPLE_PER_CLASS)
+        ids = {i for i, _ in target}
+        rest = [x for x in _sample(session, period, 3 * SAMPLE_PER_CLASS) if x[0] not in ids]
+        classes = {"target": target, "rest": rest}
+    key = filters.topic or "target"
+    scored = class_tfidf({c: [t for _, t in rows] for c, rows in classes.items() if rows}, top=top)
+    found = scored.get(key, [])
+    weight = {k.term: k.score for k in found}
+    best = sorted(target, key=lambda x: -sum(weight.get(t, 0.0) for t in x[1]))[:examples]
+    by_id = {x.id: x for x in session.scalars(select(Letter).where(Letter.id.in_([i for i, _ in best])))}
+    return KeywordsResult(letters=len(target), keywords=found, examples=[by_id[i] for i, _ in best if i in by_id])
+
+
+@dataclass
+class EmergingTermsResult:
+    latest_letters: int
+    baseline_letters: int
+    terms: list
+
+
+def emerging_terms_between(
+    session: Session,
+    *,
+    latest: date,
+    period: str,
+    baseline: int,
+    min_count: int,
+    filters: LetterFilters,
+    sample: int = 4000,
+) -> EmergingTermsResult:
+    """Terms used by more letters in the period starting ``latest`` than in the ``baseline`` periods before."""
+    start = latest
+    for _ in range(baseline):
+        start = _previous(start, period)
+    as_dt = lambda d: datetime(d.year, d.month, d.day, tzinfo=UTC)  # noqa: E731
+    now = _sample(
+        session, replace(filters, received_from=as_dt(latest), received_to=as_dt(next_period(latest, period))), sample
+    )
+    before = _sample(session, replace(filters, received_from=as_dt(start), received_to=as_dt(latest)), sample)
+    found = emerging_terms([t for _, t in now], [t for _, t in before], min_count=min_count)
+    return EmergingTermsResult(latest_letters=len(now), baseline_letters=len(before), terms=found)

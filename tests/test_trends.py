@@ -52,3 +52,92 @@ def test_counts_by_channel_and_week_and_emerging_issue(api):
     assert "Poisson" in found["rule"]
     bad = api.get("/v1/trends", params={"by": "colour"}, headers=api.as_("analyst"))
     assert bad.status_code == 422 and bad.json()["message"].startswith("query.by")
+
+
+def test_keywords_of_a_topic_and_a_ward_with_masked_examples(api):
+    base = monday(1)
+    flood = [
+        f"Kính gửi UBND phường Xuân La. Sau mỗi trận mưa, ngõ {i} bị ngập úng, cống thoát nước tắc nghẽn. "
+        f"Tôi là Nguyễn Văn An, số điện thoại 0912 345 67{i}."
+        for i in range(6)
+    ]
+    light = [f"Đèn chiếu sáng ngõ {i} phố Hoàng Quốc Việt hỏng, buổi tối tối om rất nguy hiểm." for i in range(6)]
+    letters = [
+        {"text": t, "received_at": (base + timedelta(hours=i)).isoformat()} for i, t in enumerate(flood + light)
+    ]
+    r = api.post("/v1/letters/batch", json={"letters": letters}, headers=api.as_("clerk"))
+    assert r.json()["created"] == 12
+    topic = "moi_truong"
+    for i, item in enumerate(r.json()["items"]):  # the clerks' labels, whatever the model said
+        label = topic if i < 6 else "ha_tang_giao_thong"
+        api.patch(f"/v1/letters/{item['id']}", json={"topic": label}, headers=api.as_("clerk"))
+
+    window = {"received_from": (base - timedelta(days=1)).isoformat(), "received_to": monday(0).isoformat()}
+    body = api.get("/v1/trends/keywords", params={"topic": topic, **window}, headers=api.as_("analyst")).json()
+    terms = [k["term"] for k in body["keywords"]]
+    assert "ngập úng" in terms[:5], terms
+    assert not {"tôi", "kính gửi", "phường"} & set(terms)  # stop words
+    assert body["examples"] and "0912" not in body["examples"][0]["text"]  # personal data masked
+    assert "Nguyễn Văn An" not in str(body)
+
+    ward = api.get("/v1/trends/keywords", params={"ward": "Xuân La", **window}, headers=api.as_("analyst")).json()
+    assert ward["letters"] == 6
+    assert "xuân la" not in [k["term"] for k in ward["keywords"]]  # the place itself is not a keyword
+
+    missing = api.get("/v1/trends/keywords", headers=api.as_("analyst"))
+    assert missing.status_code == 422 and missing.json()["message"].startswith("query.topic")
+    unknown = api.get("/v1/trends/keywords", params={"topic": "weather"}, headers=api.as_("analyst"))
+    assert unknown.status_code == 422 and "unknown topic" in unknown.json()["message"]
+    assert api.get("/v1/trends/keywords", params={"topic": topic}, headers=api.as_("clerk")).status_code == 403
+
+
+def test_trends_export_as_csv_and_excel(api, tmp_path):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    letters = [
+        {"text": f"Rác thải ùn ứ đầu ngõ {i} phố Hoàng Quốc Việt", "received_at": monday(i % 3).isoformat()}
+        for i in range(9)
+    ]
+    api.post("/v1/letters/batch", json={"letters": letters}, headers=api.as_("clerk"))
+    r = api.get("/v1/trends", params={"by": "channel", "format": "csv"}, headers=api.as_("analyst"))
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    assert "attachment" in r.headers["content-disposition"]
+    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+    assert rows[0] == ["period", "channel", "letters"]
+    assert sum(int(x[2]) for x in rows[1:]) == 9
+
+    x = api.get("/v1/trends", params={"by": "topic", "period": "month", "format": "xlsx"}, headers=api.as_("analyst"))
+    assert x.status_code == 200 and "spreadsheetml" in x.headers["content-type"]
+    (tmp_path / "t.xlsx").write_bytes(x.content)
+    sheet = load_workbook(tmp_path / "t.xlsx").active
+    values = list(sheet.values)
+    assert values[0] == ("period", "topic", "letters") and sum(v[2] for v in values[1:]) == 9
+    bad = api.get("/v1/trends", params={"format": "pdf"}, headers=api.as_("analyst"))
+    assert bad.status_code == 422 and bad.json()["message"].startswith("query.format")
+
+
+def test_emerging_terms(api):
+    letters = []
+    for w in range(1, 9):
+        for i in range(3):
+            letters.append(
+                {"text": f"Đèn đường ngõ {w}{i} phố Xuân La hỏng đã lâu", "received_at": monday(w).isoformat()}
+            )
+    for i in range(8):  # this week: a new word everyone uses
+        letters.append(
+            {
+                "text": f"Mùi khét từ lò đốt rác tự phát ở bãi đất trống ngõ {i}, khói bụi mịt mù",
+                "received_at": (monday(0) + timedelta(hours=i)).isoformat(),
+            }
+        )
+    api.post("/v1/letters/batch", json={"letters": letters}, headers=api.as_("clerk"))
+    body = api.get(
+        "/v1/trends/emerging", params={"by": "term", "min_count": 4}, headers=api.as_("analyst")
+    ).json()
+    terms = [e["key"] for e in body["emerging"]]
+    assert "khói bụi" in terms or "lò đốt" in terms, terms
+    assert "đèn" not in terms and "hỏng" not in terms  # steady terms are not emerging
+    assert "Poisson" in body["rule"]

@@ -61,6 +61,8 @@ class Letter(Base):
     letter_type_confidence: Mapped[float] = mapped_column(Float)
     topics: Mapped[list] = mapped_column(JSON, default=list)
     explanation: Mapped[list] = mapped_column(JSON, default=list)
+    # segmented words of the masked text, stop words removed (models.keywords): keywords, trends
+    terms: Mapped[str | None] = mapped_column(Text)
     # places, urgency, duplicates
     wards: Mapped[list] = mapped_column(JSON, default=list)
     urgent: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
@@ -82,6 +84,10 @@ class Letter(Base):
     __table_args__ = (
         Index("ix_letters_queue", "needs_review", "urgent", "topic_confidence", "id"),
         Index("ix_letters_dept_status", "department", "status"),
+        # trends: a date range grouped by topic (covering), one topic or department over time
+        Index("ix_letters_received_topic", "received_at", "topic"),
+        Index("ix_letters_topic_received", "topic", "received_at"),
+        Index("ix_letters_department_received", "department", "received_at"),
     )
 
 
