@@ -28,6 +28,8 @@ monitor_app = typer.Typer(help="Watch the model in service.", no_args_is_help=Tr
 app.add_typer(review_app, name="review")
 app.add_typer(monitor_app, name="monitor")
 app.add_typer(db_app, name="db")
+demo_app = typer.Typer(help="Demo data for the dashboard and the notebooks.", no_args_is_help=True)
+app.add_typer(demo_app, name="demo")
 
 
 def _database():
@@ -545,6 +547,64 @@ def keys_revoke(name: str) -> None:
         if not revoke_key(session, name=name):
             raise fail(f"no active key named {name!r}")
     typer.echo(f"key {name!r} revoked")
+
+
+@demo_app.command("seed")
+def demo_seed(
+    limit: Annotated[int | None, typer.Option(min=1, help="Receive only this many corpus letters.")] = None,
+    days: Annotated[int, typer.Option(min=28, max=3660, help="Spread the letters over this many days.")] = 365,
+    end: Annotated[str | None, typer.Option(help="The last day (YYYY-MM-DD); default: today.")] = None,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    keys: Annotated[bool, typer.Option(help="Create demo-clerk, demo-analyst, demo-admin keys; print them.")] = True,
+) -> None:
+    """Fill the database (HOMTHU_DATABASE_URL, default SQLite) with a year of letters from the corpus."""
+    from datetime import date
+
+    from homthu.demo import seed as seed_letters
+    from models.registry import Registry
+    from service.auth import create_key, list_keys
+    from service.model_holder import ModelHolder
+    from training.corpus import read_letters
+
+    try:
+        last = date.fromisoformat(end) if end else None
+    except ValueError:
+        raise fail(f"--end: not a date (YYYY-MM-DD): {end!r}") from None
+    from service.settings import Settings
+
+    settings = Settings()
+    registry = Registry(settings.models_dir) if settings.models_dir else Registry()
+    if settings.model_dir is None and registry.current() is None:
+        raise fail("no model in service: run `homthu train --promote` first")
+    db = _database()
+    corpus = read_letters(Path(__file__).resolve().parents[1] / "corpus")
+    holder = ModelHolder(registry, settings.model_dir)
+    total = min(limit or len(corpus), len(corpus))
+    typer.echo(f"receiving {total} letters through the intake of model {holder.current.version}…", err=True)
+    report = seed_letters(
+        db,
+        holder.current.intake,
+        corpus,
+        end=last,
+        days=days,
+        limit=limit,
+        seed=seed,
+        progress=lambda done, n: typer.echo(f"  {done}/{n}", err=True) if done % 500 == 0 or done == n else None,
+    )
+    typer.echo(
+        f"{report.created} letters stored ({report.existing} were already there), "
+        f"received {report.start} to {report.end}; emerging: topic {report.emerging_topic}, "
+        f"ward {report.emerging_ward}"
+    )
+    if keys:
+        with db.session() as session:
+            have = {k.name for k in list_keys(session) if k.revoked_at is None}
+            for role in ("clerk", "analyst", "admin"):
+                name = f"demo-{role}"
+                if name not in have:
+                    typer.echo(f"{name:14s} {create_key(session, name=name, role=role)}")
+                else:
+                    typer.echo(f"{name:14s} (exists; revoke it with `homthu keys revoke {name}` to get a new one)")
 
 
 @app.command()

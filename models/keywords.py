@@ -57,11 +57,13 @@ def letter_terms(masked_text: str, places: Iterable[str] = ()) -> list[str]:
     """
     text = _PLACEHOLDER.sub(" , ", clean(masked_text))
     skip = stop_words()
-    place_words = {w.lower() for p in places for w in segment(clean(p))}
+    place_syllables = {s for p in places for s in clean(p).lower().split()}
     out: dict[str, None] = {}
     for word in segment(text):
         w = word.lower()
-        if len(w) < 2 or not _HAS_LETTER.search(w) or w in skip or w in place_words:
+        if len(w) < 2 or not _HAS_LETTER.search(w) or w in skip:
+            continue
+        if place_syllables and set(w.split("_")) <= place_syllables:
             continue
         if w[0].isdigit():
             continue
