@@ -42,8 +42,8 @@ class Intake:
         rows = []
         for letter, r in zip(letters, results, strict=True):
             received = letter.received_at or now
-            if received.tzinfo is None:
-                received = received.replace(tzinfo=UTC)
+            # stored in UTC: SQLite keeps no offset, so a +07:00 time would otherwise read as UTC
+            received = received.replace(tzinfo=UTC) if received.tzinfo is None else received.astimezone(UTC)
             due = self.deadlines.due(r.letter_type, received.date())
             urgency = self.urgency.detect(letter.text)
             cleaned = clean(letter.text)

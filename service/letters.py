@@ -15,7 +15,7 @@ from models import duplicates
 from models.routing import RouteTable
 from models.taxonomy import Taxonomy
 from models.text import unaccent
-from service import workflow
+from service import rollup, workflow
 from service.storage.tables import Letter, LetterBand, LetterEvent, LetterPlace
 
 AUDITED = ("status", "topic", "letter_type", "department", "referred_to", "needs_review", "route_rule")
@@ -116,6 +116,7 @@ def _insert(session: Session, rows: list[dict], known: dict, actor: str) -> list
         if ext:
             known[ext] = letter
         out.append((letter, True))
+    rollup.count(session, [x for x, created in out if created])
     return out
 
 
@@ -154,6 +155,11 @@ def next_due():
     return case((Letter.status.in_(workflow.BEFORE_ACCEPTANCE), Letter.accept_due), else_=Letter.settle_due)
 
 
+def as_utc(value: datetime) -> datetime:
+    """Times are stored in UTC (SQLite keeps no offset): compare in UTC too."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 def apply_filters(stmt, f: LetterFilters):
     if f.status:
         stmt = stmt.where(Letter.status.in_(f.status))
@@ -166,9 +172,9 @@ def apply_filters(stmt, f: LetterFilters):
     if f.urgent is not None:
         stmt = stmt.where(Letter.urgent.is_(f.urgent))
     if f.received_from:
-        stmt = stmt.where(Letter.received_at >= f.received_from)
+        stmt = stmt.where(Letter.received_at >= as_utc(f.received_from))
     if f.received_to:
-        stmt = stmt.where(Letter.received_at < f.received_to)
+        stmt = stmt.where(Letter.received_at < as_utc(f.received_to))
     if f.ward:
         ward = f.ward.strip()
         plain = unaccent(ward).lower()
@@ -298,6 +304,7 @@ def correct_letter(
         if key in changes and changes[key] not in allowed:
             raise CorrectionError(key, f"unknown {key} {changes[key]!r}; one of {', '.join(allowed)}")
     before = _snapshot(letter)
+    counted = rollup.key_of(letter)
     info: dict = {}
     referred = changes.get("referred_to", letter.referred_to)
     if "status" in changes:
@@ -327,6 +334,9 @@ def correct_letter(
     if letter.status != workflow.NEEDS_REVIEW and letter.needs_review and letter.status != before["status"]:
         letter.needs_review = False
     after = _snapshot(letter)
+    if rollup.key_of(letter) != counted:  # move the letter between daily counts
+        rollup.count(session, [letter], -1, keys=[counted])
+        rollup.count(session, [letter], 1)
     diff_before = {k: v for k, v in before.items() if after[k] != v}
     diff_after = {k: after[k] for k in diff_before}
     if diff_before or note:

@@ -9,7 +9,7 @@ mean of the ``baseline`` periods before it; it is *emerging* when the count is a
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from scipy.stats import poisson
 from sqlalchemy import BigInteger, Date, cast, func, literal, literal_column, select, update
@@ -17,21 +17,27 @@ from sqlalchemy.orm import Session
 
 from models.keywords import class_tfidf, emerging_terms, letter_terms
 from service.letters import LetterFilters, apply_filters
-from service.storage.tables import Letter, LetterPlace
+from service.rollup import DIMENSIONS, LOCAL_OFFSET, local, local_time
+from service.storage.tables import DailyCount, DailyWardCount, Letter, LetterPlace
 
 GROUPS = ("topic", "letter_type", "department", "ward", "channel", "status")
 PERIODS = ("day", "week", "month")
 
 
-def bucket(session: Session, period: str):
-    """The start date of each letter's period, in the database's own dialect."""
+def bucket(session: Session, period: str, column=Letter.received_at):
+    """The start date of each row's period (local days in Vietnam), in the database's own dialect.
+
+    ``column`` is a stored time (UTC), or the ``day`` of the daily counts (already local).
+    """
+    if column is Letter.received_at:
+        column = local_time(session, column)
     if session.bind.dialect.name == "postgresql":
-        return cast(func.date_trunc(period, Letter.received_at), Date)
+        return cast(func.date_trunc(period, column), Date)
     if period == "day":
-        return func.date(Letter.received_at)
+        return func.date(column)
     if period == "month":
-        return func.strftime("%Y-%m-01", Letter.received_at)
-    return func.date(Letter.received_at, "weekday 0", "-6 days")  # the Monday of the week
+        return func.strftime("%Y-%m-01", column)
+    return func.date(column, "weekday 0", "-6 days")  # the Monday of the week
 
 
 def period_start(day: date, period: str) -> date:
@@ -42,6 +48,11 @@ def period_start(day: date, period: str) -> date:
     return day - timedelta(days=day.weekday())
 
 
+def midnight(day: date) -> datetime:
+    """The start of a local day in Vietnam."""
+    return datetime(day.year, day.month, day.day, tzinfo=UTC) - LOCAL_OFFSET
+
+
 def next_period(start: date, period: str) -> date:
     if period == "day":
         return start + timedelta(days=1)
@@ -50,8 +61,16 @@ def next_period(start: date, period: str) -> date:
     return (start.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
-def counts(session: Session, *, by: str, period: str, filters: LetterFilters) -> dict[str, dict[date, int]]:
-    """{group: {period start: letters}} for letters matching ``filters``."""
+def counts(
+    session: Session, *, by: str, period: str, filters: LetterFilters, raw: bool = False
+) -> dict[str, dict[date, int]]:
+    """{group: {period start: letters}} for letters matching ``filters``.
+
+    Read from the daily counts (service.rollup) when they can answer — whole days, filters on
+    topic, letter type, department, channel or a ward key — else from the letters themselves.
+    """
+    if not raw and _rollup_answers(session, by, filters):
+        return _collect(session.execute(_rollup_query(session, by, period, filters)))
     b = bucket(session, period).label("bucket")
     if by == "ward":
         key = func.coalesce(LetterPlace.current_unit, LetterPlace.as_written).label("key")
@@ -62,14 +81,48 @@ def counts(session: Session, *, by: str, period: str, filters: LetterFilters) ->
         key = getattr(Letter, by).label("key")
         stmt = select(key, b, func.count())
     stmt = apply_filters(stmt, filters).group_by(literal_column("key"), literal_column("bucket"))
+    return _collect(session.execute(stmt))
+
+
+def _collect(result) -> dict[str, dict[date, int]]:
     out: dict[str, dict[date, int]] = {}
-    for k, start, n in session.execute(stmt):
+    for k, start, n in result:
         if isinstance(start, str):
             start = date.fromisoformat(start[:10])
         elif isinstance(start, datetime):
             start = start.date()
         out.setdefault(str(k), {})[start] = int(n)
     return out
+
+
+def _whole_day(value: datetime | None) -> bool:
+    return value is None or local(value).time() == time(0)
+
+
+def _rollup_answers(session: Session, by: str, f: LetterFilters) -> bool:
+    if by == "status" or f.status or f.q or any(x is not None for x in (f.needs_review, f.urgent, f.overdue)):
+        return False
+    if not (_whole_day(f.received_from) and _whole_day(f.received_to)):
+        return False
+    if f.ward:  # a ward key as the trends return it; anything looser goes to the letters
+        return session.scalar(select(DailyWardCount.day).where(DailyWardCount.ward == f.ward).limit(1)) is not None
+    return True
+
+
+def _rollup_query(session: Session, by: str, period: str, f: LetterFilters):
+    table = DailyWardCount if by == "ward" or f.ward else DailyCount
+    b = bucket(session, period, table.day).label("bucket")
+    stmt = select(getattr(table, by).label("key"), b, func.sum(table.letters))
+    for name in DIMENSIONS:
+        if getattr(f, name):
+            stmt = stmt.where(getattr(table, name) == getattr(f, name))
+    if f.ward:
+        stmt = stmt.where(table.ward == f.ward)
+    if f.received_from:
+        stmt = stmt.where(table.day >= local(f.received_from).date())
+    if f.received_to:
+        stmt = stmt.where(table.day < local(f.received_to).date())
+    return stmt.group_by(literal_column("key"), literal_column("bucket")).having(func.sum(table.letters) > 0)
 
 
 @dataclass
@@ -95,7 +148,7 @@ def emerging(
     """Groups whose count in the ``latest`` period is well above their own recent baseline."""
     starts, start = [], latest
     for _ in range(baseline):
-        start = _previous(start, period)
+        start = previous_period(start, period)
         starts.append(start)
     out = []
     for key, points in series.items():
@@ -110,7 +163,7 @@ def emerging(
     return sorted(out, key=lambda e: e.p_value)
 
 
-def _previous(start: date, period: str) -> date:
+def previous_period(start: date, period: str) -> date:
     if period == "day":
         return start - timedelta(days=1)
     if period == "week":
@@ -124,6 +177,7 @@ SAMPLE_PER_CLASS = 1500
 """At most this many letters per class are read for keywords: a fixed pseudo-random sample
 (letters ordered by a hash of their id), so the answer is stable and the cost is bounded on a
 million letters."""
+BACKGROUND_PER_CLASS = 500  # letters read from each other class (the IDF side of c-TF-IDF)
 
 
 def _sample(session: Session, filters: LetterFilters, limit: int, *extra) -> list[tuple[int, list[str]]]:
@@ -167,13 +221,13 @@ def keywords(
     if filters.topic:
         target = _sample(session, filters, SAMPLE_PER_CLASS)
         classes = {
-            t: _sample(session, replace(period, topic=t), SAMPLE_PER_CLASS) for t in topic_ids if t != filters.topic
+            t: _sample(session, replace(period, topic=t), BACKGROUND_PER_CLASS) for t in topic_ids if t != filters.topic
         }
         classes[filters.topic] = target
     else:
         target = _sample(session, filters, SAMPLE_PER_CLASS)
         ids = {i for i, _ in target}
-        rest = [x for x in _sample(session, period, 3 * SAMPLE_PER_CLASS) if x[0] not in ids]
+        rest = [x for x in _sample(session, period, 3 * BACKGROUND_PER_CLASS) if x[0] not in ids]
         classes = {"target": target, "rest": rest}
     key = filters.topic or "target"
     scored = class_tfidf({c: [t for _, t in rows] for c, rows in classes.items() if rows}, top=top)
@@ -204,11 +258,9 @@ def emerging_terms_between(
     """Terms used by more letters in the period starting ``latest`` than in the ``baseline`` periods before."""
     start = latest
     for _ in range(baseline):
-        start = _previous(start, period)
-    as_dt = lambda d: datetime(d.year, d.month, d.day, tzinfo=UTC)  # noqa: E731
-    now = _sample(
-        session, replace(filters, received_from=as_dt(latest), received_to=as_dt(next_period(latest, period))), sample
-    )
-    before = _sample(session, replace(filters, received_from=as_dt(start), received_to=as_dt(latest)), sample)
+        start = previous_period(start, period)
+    end = midnight(next_period(latest, period))
+    now = _sample(session, replace(filters, received_from=midnight(latest), received_to=end), sample)
+    before = _sample(session, replace(filters, received_from=midnight(start), received_to=midnight(latest)), sample)
     found = emerging_terms([t for _, t in now], [t for _, t in before], min_count=min_count)
     return EmergingTermsResult(latest_letters=len(now), baseline_letters=len(before), terms=found)

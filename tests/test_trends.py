@@ -4,8 +4,9 @@ from datetime import UTC, datetime, timedelta
 
 
 def monday(weeks_ago: int) -> datetime:
-    today = datetime.now(UTC).replace(hour=10, minute=0, second=0, microsecond=0)
-    return today - timedelta(days=today.weekday() + 7 * weeks_ago)
+    """10:00 in Vietnam on the Monday ``weeks_ago`` weeks before this (Vietnamese) week, in UTC."""
+    today = (datetime.now(UTC) + timedelta(hours=7)).replace(hour=10, minute=0, second=0, microsecond=0)
+    return today - timedelta(days=today.weekday() + 7 * weeks_ago, hours=7)
 
 
 def test_counts_by_channel_and_week_and_emerging_issue(api):
@@ -36,7 +37,7 @@ def test_counts_by_channel_and_week_and_emerging_issue(api):
     body = api.get("/v1/trends", params={"by": "channel", "period": "week"}, headers=api.as_("analyst")).json()
     series = {s["key"]: s for s in body["series"]}
     assert series["hotline"]["total"] == 17 and series["portal"]["total"] == 8
-    this_week = monday(0).date().isoformat()
+    this_week = (monday(0) + timedelta(hours=7)).date().isoformat()
     assert {p["period"]: p["count"] for p in series["hotline"]["points"]}[this_week] == 9
     months = api.get("/v1/trends", params={"by": "channel", "period": "month"}, headers=api.as_("analyst")).json()
     assert sum(s["total"] for s in months["series"]) == 25
@@ -141,3 +142,47 @@ def test_emerging_terms(api):
     assert "khói bụi" in terms or "lò đốt" in terms, terms
     assert "đèn" not in terms and "hỏng" not in terms  # steady terms are not emerging
     assert "Poisson" in body["rule"]
+
+
+def test_daily_counts_agree_with_the_letters_after_corrections(api, database_url):
+    """The trends read daily counts kept beside the letters; a correction moves the letter."""
+    from service.letters import LetterFilters
+    from service.storage.db import Database
+    from service.trends import _rollup_answers, counts, midnight
+
+    letters = [
+        {
+            "text": text,
+            "channel": channel,
+            "received_at": (monday(w) + timedelta(hours=5 + w)).isoformat().replace("+00:00", "+07:00"),
+        }
+        for w in range(6)
+        for text, channel in (
+            ("Đèn đường ngõ 4 phường Xuân La hỏng cả tuần", "hotline"),
+            ("Rác thải ùn ứ đầu ngõ 7 phường Phú Thượng, bốc mùi", "portal"),
+            ("Xây nhà sai phép ở tổ 3 phường Xuân La, lấn chiếm vỉa hè", "mailbox"),
+        )
+    ]
+    created = api.post("/v1/letters/batch", json={"letters": letters}, headers=api.as_("clerk")).json()["items"]
+    for item in created[:4]:
+        r = api.patch(f"/v1/letters/{item['id']}", json={"topic": "khac", "note": "sai chủ đề"}, headers=api.as_("clerk"))
+        assert r.status_code == 200
+    api.patch(f"/v1/letters/{created[5]['id']}", json={"department": "thanh_tra"}, headers=api.as_("clerk"))
+
+    db = Database(database_url)
+    with db.session() as s:
+        whole_weeks = LetterFilters(received_from=midnight(monday(8).date()), received_to=midnight(monday(-1).date()))
+        ward = sorted(counts(s, by="ward", period="month", filters=LetterFilters()))[0]  # a ward key
+        assert _rollup_answers(s, "topic", whole_weeks) and _rollup_answers(s, "topic", LetterFilters(ward=ward))
+        assert not _rollup_answers(s, "topic", LetterFilters(ward="xuan la"))  # loose names: from the letters
+        for by in ("topic", "letter_type", "department", "channel", "ward"):
+            for period in ("day", "week", "month"):
+                for f in (LetterFilters(), whole_weeks, LetterFilters(topic="khac"), LetterFilters(ward=ward)):
+                    assert counts(s, by=by, period=period, filters=f) == counts(
+                        s, by=by, period=period, filters=f, raw=True
+                    ), (by, period, f)
+        topics = counts(s, by="topic", period="month", filters=LetterFilters())
+        assert sum(topics["khac"].values()) >= 4
+    db.dispose()
+    body = api.get("/v1/trends", params={"by": "topic", "period": "month"}, headers=api.as_("analyst")).json()
+    assert {s["key"]: s["total"] for s in body["series"]}["khac"] >= 4

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Literal
 
@@ -12,8 +13,19 @@ from service.deps import Analyst, IntakeDep, SessionDep
 from service.errors import field_error
 from service.export import FILE_RESPONSES, Format, table_response
 from service.letters import LetterFilters
+from service.rollup import local
 from service.schemas import IsoDatetime, error_responses
-from service.trends import SAMPLE_PER_CLASS, counts, emerging, emerging_terms_between, keywords, period_start
+from service.trends import (
+    SAMPLE_PER_CLASS,
+    counts,
+    emerging,
+    emerging_terms_between,
+    keywords,
+    midnight,
+    next_period,
+    period_start,
+    previous_period,
+)
 
 router = APIRouter(prefix="/v1/trends", tags=["trends"], responses=error_responses(401, 403, 422))
 
@@ -159,7 +171,7 @@ def emerging_issues(
     format: Format = "json",
 ):
     _check(intake, topic=topic)
-    last = period_start((latest or datetime.now(UTC)).date(), period)
+    last = period_start(local(latest or datetime.now(UTC)).date(), period)
     filters = LetterFilters(topic=topic or None)
     if by == "term":
         found = emerging_terms_between(
@@ -183,7 +195,11 @@ def emerging_issues(
             for t in found.terms
         ]
     else:
-        data = counts(session, by=by, period=period, filters=filters)
+        first = last
+        for _ in range(baseline):
+            first = previous_period(first, period)
+        window = replace(filters, received_from=midnight(first), received_to=midnight(next_period(last, period)))
+        data = counts(session, by=by, period=period, filters=window)
         found = emerging(data, latest=last, period=period, baseline=baseline, min_count=min_count)
         rule = (
             f"count in the {period} starting {last} >= {min_count} and Poisson P(X >= count | mean of the "

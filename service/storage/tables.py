@@ -105,6 +105,36 @@ class LetterPlace(Base):
     letter: Mapped[Letter] = relationship(back_populates="places")
 
 
+class DailyCount(Base):
+    """Letters per day and decision (service.rollup keeps it in step with ``letters``): trends
+    read a few hundred thousand rows here instead of scanning a million letters."""
+
+    __tablename__ = "daily_counts"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    topic: Mapped[str] = mapped_column(String(60), primary_key=True)
+    letter_type: Mapped[str] = mapped_column(String(60), primary_key=True)
+    department: Mapped[str] = mapped_column(String(60), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(30), primary_key=True)
+    letters: Mapped[int] = mapped_column(Integer)
+
+
+class DailyWardCount(Base):
+    """Letters per day, ward (its current unit, else as written) and decision."""
+
+    __tablename__ = "daily_ward_counts"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    ward: Mapped[str] = mapped_column(String(200), primary_key=True)
+    topic: Mapped[str] = mapped_column(String(60), primary_key=True)
+    letter_type: Mapped[str] = mapped_column(String(60), primary_key=True)
+    department: Mapped[str] = mapped_column(String(60), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(30), primary_key=True)
+    letters: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (Index("ix_daily_ward_counts_ward_day", "ward", "day"),)
+
+
 class LetterBand(Base):
     """LSH band keys of a letter's MinHash signature: the shared, persistent near-duplicate index."""
 
