@@ -3,6 +3,9 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# `make test` also installs the transformers extra (torch CPU build, transformers) so its tests run
+# in CI; `make run` keeps the light install. Separate stamps, so each knows what it installed.
+TEST_STAMP := $(VENV)/.installed-transformers
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -16,6 +19,10 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,transformers]'
+	touch $(TEST_STAMP)
 
 ## setup: install into .venv and make sure a model is in service (trained from corpus/ if none)
 setup: $(STAMP) model
@@ -33,7 +40,8 @@ lint: $(STAMP)
 
 ## test: set up, then lint and run the whole test suite (the corpus checks, SQLite and a local
 ## PostgreSQL server, started by .ci/postgres.sh unless HOMTHU_TEST_DATABASE_URL names one)
-test: setup lint
+test: $(TEST_STAMP) setup lint
+	@bash .ci/chromium.sh || true  # the browser tests (tests/test_web.py); under CI a missing browser fails them
 	@url="$${HOMTHU_TEST_DATABASE_URL:-$$(bash .ci/postgres.sh || true)}"; \
 	  HOMTHU_TEST_DATABASE_URL="$$url" $(BIN)/python -m pytest -q
 

@@ -13,7 +13,7 @@ from homthu import __version__
 from models.registry import Registry
 from service import errors, metrics
 from service.model_holder import ModelHolder
-from service.routes import classify, letters, meta, open311, trends
+from service.routes import classify, letters, meta, open311, trends, web
 from service.settings import Settings, get_settings
 from service.storage.db import Database
 
@@ -70,4 +70,5 @@ def create_app(settings: Settings | None = None, holder: ModelHolder | None = No
     app.include_router(meta.router)
     app.include_router(open311.router)
     app.include_router(trends.router)
+    web.install(app)  # the staff web pages (/ui/) and their static files
     return app

@@ -4,11 +4,31 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy import text
 
-from service.deps import TriageDep
+from service.auth import PERMISSIONS
+from service.deps import CurrentPrincipal, TriageDep
+from service.schemas import error_responses
 
 router = APIRouter(tags=["meta"])
+
+
+class MePublic(BaseModel):
+    name: str
+    role: str
+    permissions: list[str]
+
+
+@router.get(
+    "/v1/me",
+    operation_id="get_me",
+    response_model=MePublic,
+    summary="The API key's name, role and permissions (the web pages show only what the role may use)",
+    responses=error_responses(401),
+)
+def me(principal: CurrentPrincipal) -> MePublic:
+    return MePublic(name=principal.name, role=principal.role, permissions=sorted(PERMISSIONS[principal.role]))
 
 
 @router.get("/v1/taxonomy", operation_id="get_taxonomy", summary="Topics, letter types, departments and routes")
