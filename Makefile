@@ -9,7 +9,7 @@ TEST_STAMP := $(VENV)/.installed-transformers
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test lint model clean-models
+.PHONY: setup run test lint model clean-models demo
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found (Python 3.11 is required)"; exit 1; }
@@ -47,3 +47,8 @@ test: $(TEST_STAMP) setup lint
 
 clean-models:
 	rm -rf models/versions models/registry.json
+
+## demo: set up, fill the database with a demo year of letters (prints keys per role), then serve
+demo: setup
+	$(BIN)/homthu demo seed
+	$(BIN)/homthu serve --host $(HOST) --port $(PORT)
