@@ -92,6 +92,11 @@ class TopicScore(BaseModel):
     confidence: float
 
 
+class ExplanationTerm(BaseModel):
+    term: str
+    weight: float
+
+
 class Classification(BaseModel):
     id: Reference = None
     topic: str
@@ -108,6 +113,11 @@ class Classification(BaseModel):
     review_reasons: list[str]
     wards: list[dict]
     model_version: str
+    explanation: list[ExplanationTerm] = Field(
+        default_factory=list,
+        description="The words that pushed the model most towards its topic, with their weights "
+        "(from the linear model's coefficients); empty with explain=false.",
+    )
 
 
 class ClassificationBatch(BaseModel):

@@ -16,6 +16,16 @@ def test_classify_one_letter(server):
     assert {"topic", "topics", "letter_type", "department", "needs_review", "review_reasons", "wards"} <= set(body)
 
 
+def test_classify_explains_the_topic_with_words_from_the_letter(server):
+    text = "Rác thải sinh hoạt đổ bừa bãi cạnh mương, bốc mùi hôi thối cả khu dân cư"
+    body = httpx.post(server.url + "/v1/classify", json={"text": text}).json()
+    terms = body["explanation"]
+    assert terms and all(t["weight"] > 0 for t in terms)
+    assert all(t["term"] in text.lower() for t in terms)  # words the letter uses, not the model's favourites
+    plain = httpx.post(server.url + "/v1/classify", params={"explain": "false"}, json={"text": text}).json()
+    assert plain["explanation"] == [] and plain["topic"] == body["topic"]
+
+
 def test_classify_a_batch(server):
     letters = [{"text": "Đèn đường hỏng"}, {"text": "Góp ý dự thảo luật", "id": 2}]
     r = httpx.post(server.url + "/v1/classify", json={"letters": letters})

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 
 from models.text import LetterTextError, check_letter_text
 from service.deps import SettingsDep, TriageDep
@@ -19,7 +21,12 @@ router = APIRouter(prefix="/v1", tags=["classify"], responses=error_responses(40
     response_model=Classification | ClassificationBatch,
     summary="Classify and route one letter or a batch, without storing it",
 )
-def classify(body: ClassifyRequest, triage: TriageDep, settings: SettingsDep):
+def classify(
+    body: ClassifyRequest,
+    triage: TriageDep,
+    settings: SettingsDep,
+    explain: Annotated[bool, Query(description="Return the words that drove each topic decision.")] = True,
+):
     single = not isinstance(body, ClassifyBatch)
     items = [(body.id, body.text)] if single else [(x.id, x.text) for x in body.letters]
     if len(items) > settings.max_batch:
@@ -33,7 +40,7 @@ def classify(body: ClassifyRequest, triage: TriageDep, settings: SettingsDep):
     results = []
     texts = [t for _, t in items]
     for start in range(0, len(texts), settings.batch_size):
-        results.extend(triage.run(texts[start : start + settings.batch_size]))
+        results.extend(triage.run(texts[start : start + settings.batch_size], explain=explain))
     record_classified([r.needs_review for r in results])
     out = [Classification(id=ref, **r.as_dict()) for (ref, _), r in zip(items, results, strict=True)]
     return out[0] if single else ClassificationBatch(results=out, model_version=triage.version)
