@@ -7,8 +7,9 @@ masking, terms, duplicates), at a time drawn from its topic's season:
   drains, fallen trees), education in August and September (school year, fees), administrative
   procedures before Tết (December, January), health in the dengue months (June to September);
 - letters arrive on working days and in working hours more than at weekends and at night;
-- two emerging issues in the last fortnight: a burst of environment letters, and many letters
-  from one ward (the ward the corpus names most), so ``/v1/trends/emerging`` finds them;
+- two emerging issues in the latest week (the week of the last day): a burst of environment
+  letters, and many letters from one ward (the ward the corpus names most), so
+  ``/v1/trends/emerging`` finds them;
 - older letters are resolved or in progress, recent ones routed or waiting for review;
 - writers (names and phones, invented) on most letters, some anonymous.
 
@@ -124,14 +125,12 @@ def seed(
     emerging_ward = ward_counts.most_common(1)[0][0] if ward_counts else None
 
     plan = []  # (corpus row, received_at)
-    recent = max(days - 14, 0)
+    week = end - timedelta(days=end.weekday())  # the burst lands in the week of ``end``: the latest one
     for r in letters:
-        when = _when(rng, r["topic"], start, days)
         burst = (r["topic"] == EMERGING_TOPIC and rng.random() < 0.3) or (
             emerging_ward in (r.get("wards") or []) and rng.random() < 0.6
         )
-        if burst:
-            when = _when(rng, r["topic"], start + timedelta(days=recent), days - recent)
+        when = _when(rng, r["topic"], week, (end - week).days + 1) if burst else _when(rng, r["topic"], start, days)
         plan.append((r, when))
     plan.sort(key=lambda x: x[1])
 

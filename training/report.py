@@ -14,15 +14,14 @@ def _table(per_label: dict) -> list[str]:
 
 def confusion_png(path: Path, title: str, labels: list[str], matrix: list[list[int]]) -> Path:
     """The confusion matrix as a PNG (rows: true label, columns: predicted)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    # the object API, not pyplot: no global backend switch (a notebook calling this keeps its plots)
     import numpy as np
+    from matplotlib.figure import Figure
 
     m = np.array(matrix)
     size = max(5, 0.55 * len(labels) + 2)
-    fig, ax = plt.subplots(figsize=(size, size))
+    fig = Figure(figsize=(size, size))
+    ax = fig.subplots()
     ax.imshow(m, cmap="Blues")
     ax.set_xticks(range(len(labels)), labels, rotation=60, ha="right", fontsize=8)
     ax.set_yticks(range(len(labels)), labels, fontsize=8)
@@ -43,7 +42,6 @@ def confusion_png(path: Path, title: str, labels: list[str], matrix: list[list[i
                 )
     fig.tight_layout()
     fig.savefig(path, dpi=110)
-    plt.close(fig)
     return path
 
 

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from service.deps import Analyst, IntakeDep, SessionDep
 from service.errors import field_error
 from service.export import FILE_RESPONSES, Format, table_response
-from service.letters import LetterFilters
+from service.letters import LetterFilters, as_utc
 from service.rollup import local
 from service.schemas import IsoDatetime, error_responses
 from service.trends import (
@@ -272,7 +272,7 @@ def topic_keywords(
         method=method,
         keywords=items,
         examples=[
-            ExampleLetter(id=x.id, received_at=x.received_at, topic=x.topic, text=x.text_masked[:400])
+            ExampleLetter(id=x.id, received_at=as_utc(x.received_at), topic=x.topic, text=x.text_masked[:400])
             for x in found.examples
         ],
     )
