@@ -15,7 +15,7 @@ from scipy.stats import poisson
 from sqlalchemy import BigInteger, Date, cast, func, literal, literal_column, select, update
 from sqlalchemy.orm import Session
 
-from models.keywords import class_tfidf, emerging_terms, letter_terms
+from models.keywords import class_tfidf, emerging_terms, letter_terms, stop_words
 from service.letters import LetterFilters, apply_filters
 from service.rollup import DIMENSIONS, LOCAL_OFFSET, local, local_time
 from service.storage.tables import DailyCount, DailyWardCount, Letter, LetterPlace
@@ -187,7 +187,8 @@ def _sample(session: Session, filters: LetterFilters, limit: int, *extra) -> lis
     stmt = apply_filters(stmt, filters).order_by(shuffle).limit(limit)
     rows = session.execute(stmt).all()
     missing = [i for i, t in rows if t is None]
-    terms = {i: t.split() for i, t in rows if t is not None}
+    skip = stop_words()  # stop words added since a letter was stored apply at once
+    terms = {i: [w for w in t.split() if w not in skip] for i, t in rows if t is not None}
     if missing:  # letters stored before terms existed: compute once, keep
         for letter_id, masked in session.execute(select(Letter.id, Letter.text_masked).where(Letter.id.in_(missing))):
             found = letter_terms(masked)
