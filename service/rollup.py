@@ -1,7 +1,7 @@
 """Daily letter counts, kept in step with the letters table in the same transaction.
 
 Every stored letter adds one to its (day, topic, letter type, department, channel) row and to
-one row per ward it names; a correction of topic, letter type or department moves the letter
+a (day, ward, topic) row per ward it names; a correction of topic, letter type or department moves the letter
 from its old rows to its new ones. ``rebuild`` recomputes both tables from the letters (after a
 bulk load or to check them). Days are local days in Vietnam (UTC+7, no daylight saving), the
 days the offices and the leaders count in; times are stored in UTC.
@@ -70,7 +70,7 @@ def count(session: Session, letters: list[Letter], sign: int = 1, keys: list[tup
         key = keys[i] if keys else _key(letter)
         plain[key] += sign
         for ward in _wards(letter):
-            wards[(key[0], ward, *key[1:])] += sign
+            wards[(key[0], ward, key[1])] += sign  # day, ward, topic
     names = ("day", *DIMENSIONS)
     # sorted: concurrent writers take row locks in the same order (no deadlock on PostgreSQL)
     _upsert(
@@ -78,7 +78,7 @@ def count(session: Session, letters: list[Letter], sign: int = 1, keys: list[tup
         DailyCount.__table__,
         [dict(zip(names, k, strict=True), letters=n) for k, n in sorted(plain.items()) if n],
     )
-    names = ("day", "ward", *DIMENSIONS)
+    names = ("day", "ward", "topic")
     _upsert(
         session,
         DailyWardCount.__table__,
@@ -109,10 +109,10 @@ def rebuild(session: Session) -> int:
         .distinct()
         .subquery()
     )
-    cols = [per_letter.c.day, per_letter.c.ward, *(per_letter.c[d] for d in DIMENSIONS)]
+    cols = [per_letter.c.day, per_letter.c.ward, per_letter.c.topic]
     session.execute(
         insert(DailyWardCount).from_select(
-            ["day", "ward", *DIMENSIONS, "letters"], select(*cols, func.count()).group_by(*cols)
+            ["day", "ward", "topic", "letters"], select(*cols, func.count()).group_by(*cols)
         )
     )
     return session.scalar(select(func.coalesce(func.sum(DailyCount.letters), 0)))

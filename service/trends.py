@@ -104,6 +104,9 @@ def _rollup_answers(session: Session, by: str, f: LetterFilters) -> bool:
         return False
     if not (_whole_day(f.received_from) and _whole_day(f.received_to)):
         return False
+    if by == "ward" or f.ward:  # the ward table keeps the topic only
+        if by not in ("ward", "topic") or f.letter_type or f.department or f.channel:
+            return False
     if f.ward:  # a ward key as the trends return it; anything looser goes to the letters
         return session.scalar(select(DailyWardCount.day).where(DailyWardCount.ward == f.ward).limit(1)) is not None
     return True
@@ -114,7 +117,7 @@ def _rollup_query(session: Session, by: str, period: str, f: LetterFilters):
     b = bucket(session, period, table.day).label("bucket")
     stmt = select(getattr(table, by).label("key"), b, func.sum(table.letters))
     for name in DIMENSIONS:
-        if getattr(f, name):
+        if getattr(f, name):  # _rollup_answers let through only what ``table`` has
             stmt = stmt.where(getattr(table, name) == getattr(f, name))
     if f.ward:
         stmt = stmt.where(table.ward == f.ward)

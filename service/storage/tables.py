@@ -120,16 +120,14 @@ class DailyCount(Base):
 
 
 class DailyWardCount(Base):
-    """Letters per day, ward (its current unit, else as written) and decision."""
+    """Letters per day, ward (its current unit, else as written) and topic: wards are many, so
+    this table keeps only the topic beside them (other filters with a ward read the letters)."""
 
     __tablename__ = "daily_ward_counts"
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     ward: Mapped[str] = mapped_column(String(200), primary_key=True)
     topic: Mapped[str] = mapped_column(String(60), primary_key=True)
-    letter_type: Mapped[str] = mapped_column(String(60), primary_key=True)
-    department: Mapped[str] = mapped_column(String(60), primary_key=True)
-    channel: Mapped[str] = mapped_column(String(30), primary_key=True)
     letters: Mapped[int] = mapped_column(Integer)
 
     __table_args__ = (Index("ix_daily_ward_counts_ward_day", "ward", "day"),)

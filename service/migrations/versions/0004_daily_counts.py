@@ -40,8 +40,9 @@ def upgrade() -> None:
         "daily_ward_counts",
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("ward", sa.String(200), nullable=False),
-        *_dimension_columns(),
-        sa.PrimaryKeyConstraint("day", "ward", *DIMENSIONS),
+        sa.Column("topic", sa.String(60), nullable=False),
+        sa.Column("letters", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("day", "ward", "topic"),
     )
     op.create_index("ix_daily_ward_counts_ward_day", "daily_ward_counts", ["ward", "day"])
     pg = op.get_bind().dialect.name == "postgresql"
@@ -53,11 +54,11 @@ def upgrade() -> None:
         f"SELECT {day}, {dims}, count(*) FROM letters l GROUP BY {day}, {dims}"
     )
     op.execute(
-        f"INSERT INTO daily_ward_counts (day, ward, {', '.join(DIMENSIONS)}, letters) "
-        f"SELECT day, ward, {', '.join(DIMENSIONS)}, count(*) FROM ("
-        f"SELECT DISTINCT l.id, {day} AS day, coalesce(p.current_unit, p.as_written) AS ward, {dims} "
-        f"FROM letters l JOIN letter_places p ON p.letter_id = l.id) x "
-        f"GROUP BY day, ward, {', '.join(DIMENSIONS)}"
+        "INSERT INTO daily_ward_counts (day, ward, topic, letters) "
+        "SELECT day, ward, topic, count(*) FROM ("
+        f"SELECT DISTINCT l.id, {day} AS day, coalesce(p.current_unit, p.as_written) AS ward, l.topic "
+        "FROM letters l JOIN letter_places p ON p.letter_id = l.id) x "
+        "GROUP BY day, ward, topic"
     )
 
 
