@@ -50,7 +50,7 @@ class BenchServer:
              str(self.port), "--workers", str(self.workers), "--log-level", "warning", "--no-access-log"],
             cwd=REPO, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 300  # a busy 2-core box loads two workers' models slowly
         while time.monotonic() < deadline:
             try:
                 if httpx.get(self.url + "/readyz", timeout=2).status_code == 200:

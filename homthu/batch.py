@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -54,22 +55,69 @@ def parse_lines(lines: Iterable[bytes | str], text_mode: bool, max_chars: int = 
         yield Line(number, record)
 
 
-def classify_lines(lines: Iterable[Line], triage: Triage, batch_size: int = 64) -> Iterator[tuple[Line, dict]]:
-    """Triage the good lines in batches; yield every line, in order, with its output object."""
-    pending: list[Line] = []
+def classify_lines(
+    lines: Iterable[Line], triage: Triage, batch_size: int = 64, jobs: int = 1
+) -> Iterator[tuple[Line, dict]]:
+    """Triage the good lines in batches; yield every line, in order, with its output object.
 
-    def flush() -> Iterator[tuple[Line, dict]]:
-        good = [ln for ln in pending if ln.error is None]
-        results = iter(triage.run([ln.record["text"] for ln in good]))
-        for ln in pending:
+    With ``jobs`` > 1 the batches are triaged by that many processes (forked: they share the loaded
+    model), a window of ``4 × jobs`` batches at a time, so memory stays bounded on endless input.
+    """
+    if jobs > 1 and "fork" not in multiprocessing.get_all_start_methods():
+        jobs = 1
+    window: list[list[Line]] = []
+    pool = None
+    try:
+        for batch in _batches(lines, batch_size):
+            window.append(batch)
+            if len(window) >= (4 * jobs if jobs > 1 else 1):
+                if jobs > 1 and pool is None:
+                    pool = _start_pool(triage, jobs)
+                yield from _flush(window, triage, pool)
+        if window:
+            if jobs > 1 and pool is None and len(window) > 1:
+                pool = _start_pool(triage, jobs)
+            yield from _flush(window, triage, pool)
+    finally:
+        if pool is not None:
+            pool.terminate()
+
+
+def _batches(lines: Iterable[Line], batch_size: int) -> Iterator[list[Line]]:
+    batch: list[Line] = []
+    for line in lines:
+        batch.append(line)
+        if len(batch) >= batch_size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+_WORKER_TRIAGE: Triage | None = None
+
+
+def _start_pool(triage: Triage, jobs: int):
+    global _WORKER_TRIAGE
+    _WORKER_TRIAGE = triage  # inherited by the forked workers: the model is not loaded again
+    return multiprocessing.get_context("fork").Pool(jobs)
+
+
+def _triage_texts(texts: list[str], triage: Triage | None = None) -> list[dict]:
+    return [r.as_dict() for r in (triage or _WORKER_TRIAGE).run(texts)]
+
+
+def _flush(window: list[list[Line]], triage: Triage, pool) -> Iterator[tuple[Line, dict]]:
+    texts = [[ln.record["text"] for ln in batch if ln.error is None] for batch in window]
+    if pool is None:
+        outputs = [_triage_texts(t, triage) for t in texts]
+    else:
+        outputs = pool.map(_triage_texts, texts, chunksize=1)
+    for batch, out in zip(window, outputs, strict=True):
+        results = iter(out)
+        for ln in batch:
             if ln.error is not None:
                 yield ln, {**(ln.record or {}), "error": ln.error, "line": ln.number}
             else:
-                yield ln, {**ln.record, **next(results).as_dict()}
-        pending.clear()
-
-    for line in lines:
-        pending.append(line)
-        if len(pending) >= batch_size:
-            yield from flush()
-    yield from flush()
+                yield ln, {**ln.record, **next(results)}
+    window.clear()

@@ -55,6 +55,9 @@ def classify(
     model: Annotated[Path | None, typer.Option(help="A model version folder (default: the one in service).")] = None,
     batch_size: Annotated[int, typer.Option(min=1, max=10_000)] = 64,
     max_chars: Annotated[int, typer.Option(min=1)] = 50_000,
+    jobs: Annotated[
+        int, typer.Option(min=0, help="Processes that triage batches side by side (0: one per core).")
+    ] = 0,
 ) -> None:
     """Triage letters: writes one JSONL result per input line to standard output."""
     from homthu.batch import classify_lines, parse_lines
@@ -87,7 +90,10 @@ def classify(
         bar = progress.add_task("classifying", total=total)
     out = sys.stdout
     try:
-        for line, obj in classify_lines(parse_lines(handle, text, max_chars), triage, batch_size):
+        import os
+
+        jobs = jobs or os.cpu_count() or 1
+        for line, obj in classify_lines(parse_lines(handle, text, max_chars), triage, batch_size, jobs):
             if "error" in obj and line.error:
                 failed += 1
                 typer.echo(f"{source}:{line.number}: {line.error}", err=True)
@@ -125,15 +131,45 @@ def train(
     search: Annotated[
         bool, typer.Option(help="Choose parameters from the config's [search] by cross-validation.")
     ] = False,
+    backend: Annotated[
+        str | None,
+        typer.Option(
+            help="linear (default) or transformers (fine-tune --base-model; default config: "
+            "training/configs/transformers.toml; needs the pip extra 'transformers')."
+        ),
+    ] = None,
+    base_model: Annotated[
+        Path | None,
+        typer.Option(help="transformers backend: a local checkpoint folder (config.json, weights, tokenizer)."),
+    ] = None,
 ) -> None:
     """Train a new model version from the corpus and register it."""
+    from training.config import DEFAULT_CONFIG, TrainingConfigError, load_config
+
+    if backend not in (None, "linear", "transformers"):
+        raise fail(f"--backend {backend!r}: expected linear or transformers")
+    if base_model is not None:
+        if backend == "linear":
+            raise fail("--base-model is for --backend transformers")
+        from training.train_transformers import check_checkpoint
+
+        try:  # before the slow imports: a wrong folder is said at once
+            check_checkpoint(base_model, "--base-model")
+        except ValueError as exc:
+            raise fail(str(exc)) from None
+        backend = "transformers"
+    if config is None and backend == "transformers":
+        config = DEFAULT_CONFIG.with_name("transformers.toml")
     from models.registry import Registry
-    from training.config import TrainingConfigError, load_config
     from training.corpus import CorpusError
     from training.train import train as run_training
 
     try:
         cfg = load_config(config, set_ or [])
+        if backend:
+            cfg["model"]["backend"] = backend
+        if base_model is not None:
+            cfg.setdefault("transformers", {})["base_model"] = str(base_model.expanduser().resolve())
         result = run_training(cfg, log=lambda m: typer.echo(f"· {m}", err=True), search=search)
     except (TrainingConfigError, CorpusError, ValueError) as exc:
         raise fail(str(exc)) from None

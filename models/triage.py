@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from models.classifier import LoadedModel
+from models.predictor import Predictor
 from models.routing import RouteTable
 from models.taxonomy import Taxonomy
 
@@ -73,6 +74,8 @@ class Triage:
         self.top_k = top_k
         self.urgent_threshold = urgent_threshold
         self.places = places
+        # the fitted model's numbers read once: no per-call validation overhead (same outputs)
+        self.predictor = Predictor(model.classifier)
         if "urgent" in model.classifier.head_names and "true" not in model.classifier.classes("urgent"):
             raise ValueError(f"model {model.version}: the urgent head has no 'true' class")
 
@@ -88,8 +91,8 @@ class Triage:
         if not texts:
             return []
         clf = self.model.classifier
-        X = clf.transform(texts)
-        probas = clf.predict_proba(texts, X=X)
+        X = self.predictor.transform(texts)
+        probas = self.predictor.predict_proba(X)
         topic_classes = clf.classes("topic")
         type_classes = clf.classes("letter_type")
         results = []

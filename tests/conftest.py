@@ -109,17 +109,23 @@ class Server:
         return out.decode(errors="replace")
 
 
-@pytest.fixture(scope="session")
-def server(model_dir, tmp_path_factory):
-    """A real uvicorn process serving the small model."""
+def start_server(model_dir, tmp_path_factory, name: str = "") -> Server:
+    """A uvicorn process serving the small model, with its own registry and SQLite database."""
     env = {
         **os.environ,
         "HOMTHU_MODEL_DIR": str(model_dir),
-        "HOMTHU_MODELS_DIR": str(tmp_path_factory.mktemp("registry")),
-        "HOMTHU_DATA_DIR": str(tmp_path_factory.mktemp("data")),
+        "HOMTHU_MODELS_DIR": str(tmp_path_factory.mktemp(f"{name}registry")),
+        "HOMTHU_DATA_DIR": str(tmp_path_factory.mktemp(f"{name}data")),
     }
     srv = Server(env, free_port())
     srv.env = env
+    return srv
+
+
+@pytest.fixture(scope="session")
+def server(model_dir, tmp_path_factory):
+    """A real uvicorn process serving the small model."""
+    srv = start_server(model_dir, tmp_path_factory)
     yield srv
     srv.stop()
 

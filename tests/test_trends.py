@@ -63,9 +63,7 @@ def test_keywords_of_a_topic_and_a_ward_with_masked_examples(api):
         for i in range(6)
     ]
     light = [f"Đèn chiếu sáng ngõ {i} phố Hoàng Quốc Việt hỏng, buổi tối tối om rất nguy hiểm." for i in range(6)]
-    letters = [
-        {"text": t, "received_at": (base + timedelta(hours=i)).isoformat()} for i, t in enumerate(flood + light)
-    ]
+    letters = [{"text": t, "received_at": (base + timedelta(hours=i)).isoformat()} for i, t in enumerate(flood + light)]
     r = api.post("/v1/letters/batch", json={"letters": letters}, headers=api.as_("clerk"))
     assert r.json()["created"] == 12
     topic = "moi_truong"
@@ -135,9 +133,7 @@ def test_emerging_terms(api):
             }
         )
     api.post("/v1/letters/batch", json={"letters": letters}, headers=api.as_("clerk"))
-    body = api.get(
-        "/v1/trends/emerging", params={"by": "term", "min_count": 4}, headers=api.as_("analyst")
-    ).json()
+    body = api.get("/v1/trends/emerging", params={"by": "term", "min_count": 4}, headers=api.as_("analyst")).json()
     terms = [e["key"] for e in body["emerging"]]
     assert "khói bụi" in terms or "lò đốt" in terms, terms
     assert "đèn" not in terms and "hỏng" not in terms  # steady terms are not emerging
@@ -165,7 +161,9 @@ def test_daily_counts_agree_with_the_letters_after_corrections(api, database_url
     ]
     created = api.post("/v1/letters/batch", json={"letters": letters}, headers=api.as_("clerk")).json()["items"]
     for item in created[:4]:
-        r = api.patch(f"/v1/letters/{item['id']}", json={"topic": "khac", "note": "sai chủ đề"}, headers=api.as_("clerk"))
+        r = api.patch(
+            f"/v1/letters/{item['id']}", json={"topic": "khac", "note": "sai chủ đề"}, headers=api.as_("clerk")
+        )
         assert r.status_code == 200
     api.patch(f"/v1/letters/{created[5]['id']}", json={"department": "thanh_tra"}, headers=api.as_("clerk"))
 
@@ -186,3 +184,11 @@ def test_daily_counts_agree_with_the_letters_after_corrections(api, database_url
     db.dispose()
     body = api.get("/v1/trends", params={"by": "topic", "period": "month"}, headers=api.as_("analyst")).json()
     assert {s["key"]: s["total"] for s in body["series"]}["khac"] >= 4
+
+
+def test_dates_far_out_of_range_are_a_422_naming_the_field(api):
+    h = api.as_("analyst")
+    r = api.get("/v1/trends/emerging", params={"by": "ward", "latest": "0001-02-02T03:04:00Z"}, headers=h)
+    assert r.status_code == 422 and r.json()["message"].startswith("query.latest")
+    r = api.get("/v1/trends/keywords", params={"topic": "moi_truong", "received_to": "0001-01-05T00:00:00Z"}, headers=h)
+    assert r.status_code == 422 and r.json()["message"].startswith("query.received_to")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import CORPUS, Server, free_port, server_key, small_sample  # tests/ is on sys.path (rootdir conftest)
+from conftest import CORPUS, server_key, small_sample, start_server  # tests/ is on sys.path (rootdir conftest)
 
 from training.corpus import read_letters
 
@@ -44,14 +44,7 @@ def _browser_or_skip():
 @pytest.fixture(scope="module")
 def web_server(model_dir, tmp_path_factory):
     """A uvicorn process with its own database (other tests' letters do not reach its queue)."""
-    env = {
-        **os.environ,
-        "HOMTHU_MODEL_DIR": str(model_dir),
-        "HOMTHU_MODELS_DIR": str(tmp_path_factory.mktemp("web-registry")),
-        "HOMTHU_DATA_DIR": str(tmp_path_factory.mktemp("web-data")),
-    }
-    srv = Server(env, free_port())
-    srv.env = env
+    srv = start_server(model_dir, tmp_path_factory, "web-")
     yield srv
     srv.stop()
 

@@ -76,7 +76,17 @@ def train(
     registry = registry or Registry()
     corpus = config["corpus"]
     text_col, label_cols = corpus.get("text_column", "text"), list(corpus["label_columns"])
-    params = _model_params(config)
+    backend = config["model"].get("backend", "linear")
+    if backend == "transformers":  # torch and transformers are imported only on this path
+        from training.train_transformers import transformer_params
+
+        params = transformer_params(config)
+        if search:
+            raise ValueError("--search: the transformers backend has no parameter search; set [transformers] keys")
+    elif backend == "linear":
+        params = _model_params(config)
+    else:
+        raise ValueError(f"[model] backend = {backend!r}: expected \"linear\" or \"transformers\"")
 
     log("reading the corpus")
     data, fp = load_training_data(config)
@@ -109,8 +119,13 @@ def train(
         )
         params = {**params, **best}
         log(f"search chose {best}")
-    classifier = LetterClassifier(**params)
-    classifier.fit(train_rows[text_col], train_labels)
+    if backend == "transformers":
+        from training.train_transformers import fit_transformer
+
+        classifier = fit_transformer(params, seed, train_rows[text_col], train_labels, data.get("dev"), text_col, log)
+    else:
+        classifier = LetterClassifier(**params)
+        classifier.fit(train_rows[text_col], train_labels)
 
     routes = None
     if set(label_cols) >= {"topic", "letter_type"}:
@@ -157,7 +172,12 @@ def train(
         "search": trials,
         "train_seconds": round(time.perf_counter() - started, 1),
     }
-    save_model(classifier, folder, manifest)
+    if backend == "transformers":
+        from models.transformer_backend import save_transformer_model
+
+        save_transformer_model(classifier, folder, {**manifest, **classifier.training_record})
+    else:
+        save_model(classifier, folder, manifest)
     if "test" in metrics:
         test_rows = data["test"]
         if "derived_from" in test_rows.column_names:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
@@ -172,6 +172,8 @@ def emerging_issues(
 ):
     _check(intake, topic=topic)
     last = period_start(local(latest or datetime.now(UTC)).date(), period)
+    if not date(1900, 1, 1) <= last <= date(9000, 1, 1):
+        raise field_error(("query", "latest"), "must be between the years 1900 and 9000")
     filters = LetterFilters(topic=topic or None)
     if by == "term":
         found = emerging_terms_between(
@@ -247,6 +249,9 @@ def topic_keywords(
         raise field_error(("query", "topic"), "give a topic or a ward (or both)")
     _check(intake, topic=topic)
     end = received_to or datetime.now(UTC)
+    for name, value in (("received_from", received_from), ("received_to", end)):
+        if value is not None and not 1900 <= value.year <= 9000:
+            raise field_error(("query", name), "must be between the years 1900 and 9000")
     start = received_from or end - timedelta(days=30)
     if start >= end:
         raise field_error(("query", "received_from"), "must be before received_to")
