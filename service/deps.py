@@ -19,20 +19,23 @@ from service.settings import Settings
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="An API key from `homthu keys create`.")
 
 
-def get_serving(request: Request) -> Serving:
-    """The model snapshot of this request (FastAPI caches it per request: one version throughout)."""
+async def get_serving(request: Request) -> Serving:
+    """The model snapshot of this request (FastAPI caches it per request: one version throughout).
+
+    These small dependencies are ``async``: FastAPI runs a plain ``def`` one in a worker thread.
+    """
     return request.app.state.holder.current
 
 
-def get_triage(serving: Annotated[Serving, Depends(get_serving)]) -> Triage:
+async def get_triage(serving: Annotated[Serving, Depends(get_serving)]) -> Triage:
     return serving.triage
 
 
-def get_intake(serving: Annotated[Serving, Depends(get_serving)]) -> Intake:
+async def get_intake(serving: Annotated[Serving, Depends(get_serving)]) -> Intake:
     return serving.intake
 
 
-def get_app_settings(request: Request) -> Settings:
+async def get_app_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 

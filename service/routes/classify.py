@@ -5,12 +5,16 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from starlette.concurrency import run_in_threadpool
 
 from models.text import LetterTextError, check_letter_text
 from service.deps import SettingsDep, TriageDep
 from service.errors import field_error
 from service.metrics import record_classified
 from service.schemas import Classification, ClassificationBatch, ClassifyBatch, ClassifyRequest, error_responses
+
+INLINE_LETTERS = 4
+INLINE_CHARS = 8_000
 
 router = APIRouter(prefix="/v1", tags=["classify"], responses=error_responses(400, 422))
 
@@ -21,7 +25,7 @@ router = APIRouter(prefix="/v1", tags=["classify"], responses=error_responses(40
     response_model=Classification | ClassificationBatch,
     summary="Classify and route one letter or a batch, without storing it",
 )
-def classify(
+async def classify(
     body: ClassifyRequest,
     triage: TriageDep,
     settings: SettingsDep,
@@ -37,10 +41,18 @@ def classify(
         except LetterTextError as exc:
             loc = ("body", "text") if single else ("body", "letters", i, "text")
             raise field_error(loc, str(exc)) from None
-    results = []
     texts = [t for _, t in items]
-    for start in range(0, len(texts), settings.batch_size):
-        results.extend(triage.run(texts[start : start + settings.batch_size], explain=explain))
+
+    def run() -> list:
+        results = []
+        for start in range(0, len(texts), settings.batch_size):
+            results.extend(triage.run(texts[start : start + settings.batch_size], explain=explain))
+        return results
+
+    # A few short letters are classified on the event loop (a few ms: a thread hop would cost a
+    # share of that); a batch or a long letter goes to a worker thread, so the loop keeps answering.
+    small = len(texts) <= INLINE_LETTERS and sum(map(len, texts)) <= INLINE_CHARS
+    results = run() if small else await run_in_threadpool(run)
     record_classified([r.needs_review for r in results])
     out = [Classification(id=ref, **r.as_dict()) for (ref, _), r in zip(items, results, strict=True)]
     return out[0] if single else ClassificationBatch(results=out, model_version=triage.version)
