@@ -10,14 +10,13 @@ from __future__ import annotations
 import os
 import threading
 import time
-import uuid
 
 import httpx
 import pytest
 
 from models.classifier import save_model
 from models.registry import Registry
-from tests.conftest import Server, _postgres_or_skip, free_port
+from tests.conftest import Server, free_port, postgres_schema
 from training.config import load_config
 from training.registry import promote
 
@@ -26,17 +25,8 @@ LETTER = "Nhà số 8 ngõ 47 phường Cổ Nhuế 1 xây thêm tầng 6 không
 
 @pytest.fixture
 def postgres_schema_url():
-    from sqlalchemy import create_engine, text
-
-    base = _postgres_or_skip()
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    yield f"{base}?options=-csearch_path%3D{schema}"
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
+    with postgres_schema() as url:
+        yield url
 
 
 def _save_version(registry: Registry, classifier, version: str) -> None:
