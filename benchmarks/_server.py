@@ -46,7 +46,7 @@ class BenchServer:
                          for role in ("clerk", "analyst", "admin")}
         self.db = db
         self.proc = subprocess.Popen(
-            [str(BIN / "uvicorn"), "service.app:create_app", "--factory", "--host", "127.0.0.1", "--port",
+            [str(BIN / "uvicorn"), "service.asgi:create_app", "--factory", "--host", "127.0.0.1", "--port",
              str(self.port), "--workers", str(self.workers), "--log-level", "warning", "--no-access-log"],
             cwd=REPO, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )

@@ -656,7 +656,7 @@ def serve(
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     # uvicorn's own access log prints raw paths and queries; ours (homthu.access) prints route templates only
-    uvicorn.run("service.app:create_app", factory=True, host=host, port=port, workers=workers, access_log=False)
+    uvicorn.run("service.asgi:create_app", factory=True, host=host, port=port, workers=workers, access_log=False)
 
 
 if __name__ == "__main__":

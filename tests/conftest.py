@@ -74,7 +74,7 @@ class Server:
         self.proc = subprocess.Popen(
             [
                 str(BIN / "uvicorn"),
-                "service.app:create_app",
+                "service.asgi:create_app",
                 "--factory",
                 "--host",
                 "127.0.0.1",
