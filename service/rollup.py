@@ -44,7 +44,8 @@ def ward_of(place) -> str:
     return place.current_unit or place.as_written
 
 
-def _key(letter: Letter) -> tuple:
+def key_of(letter: Letter) -> tuple:
+    """A letter's counted key now (take it before a correction, give it to ``count(-1)``)."""
     return (day_of(letter.received_at), *(getattr(letter, d) for d in DIMENSIONS))
 
 
@@ -67,7 +68,7 @@ def count(session: Session, letters: list[Letter], sign: int = 1, keys: list[tup
     (day, topic, letter type, department, channel) — the values before a correction."""
     plain, wards = Counter(), Counter()
     for i, letter in enumerate(letters):
-        key = keys[i] if keys else _key(letter)
+        key = keys[i] if keys else key_of(letter)
         plain[key] += sign
         for ward in _wards(letter):
             wards[(key[0], ward, key[1])] += sign  # day, ward, topic
@@ -84,11 +85,6 @@ def count(session: Session, letters: list[Letter], sign: int = 1, keys: list[tup
         DailyWardCount.__table__,
         [dict(zip(names, k, strict=True), letters=n) for k, n in sorted(wards.items()) if n],
     )
-
-
-def key_of(letter: Letter) -> tuple:
-    """A letter's counted key now (take it before a correction, give it to ``count(-1)``)."""
-    return _key(letter)
 
 
 def rebuild(session: Session) -> int:

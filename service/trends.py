@@ -149,21 +149,36 @@ def emerging(
     alpha: float = 0.01,
 ) -> list[Emerging]:
     """Groups whose count in the ``latest`` period is well above their own recent baseline."""
-    starts, start = [], latest
-    for _ in range(baseline):
-        start = previous_period(start, period)
-        starts.append(start)
+    starts = baseline_periods(latest, period, baseline)
     out = []
     for key, points in series.items():
         count = points.get(latest, 0)
         if count < min_count:
             continue
-        before = [points.get(s, 0) for s in reversed(starts)]
+        before = [points.get(s, 0) for s in starts]
         mean = max(sum(before) / baseline, 0.5)
         p = float(poisson.sf(count - 1, mean))
         if p < alpha:
             out.append(Emerging(key, latest, count, round(mean, 2), round(count / mean, 2), p, before))
     return sorted(out, key=lambda e: e.p_value)
+
+
+def baseline_periods(latest: date, period: str, n: int) -> list[date]:
+    """The starts of the ``n`` periods before ``latest``, oldest first."""
+    starts = [latest]
+    for _ in range(n):
+        starts.append(previous_period(starts[-1], period))
+    return starts[:0:-1]
+
+
+def emerging_groups(
+    session: Session, *, by: str, latest: date, period: str, baseline: int, min_count: int, filters: LetterFilters
+) -> list[Emerging]:
+    """:func:`emerging` over the counts of the baseline periods and the latest one only."""
+    first = baseline_periods(latest, period, baseline)[0]
+    window = replace(filters, received_from=midnight(first), received_to=midnight(next_period(latest, period)))
+    data = counts(session, by=by, period=period, filters=window)
+    return emerging(data, latest=latest, period=period, baseline=baseline, min_count=min_count)
 
 
 def previous_period(start: date, period: str) -> date:
@@ -260,9 +275,7 @@ def emerging_terms_between(
     sample: int = 4000,
 ) -> EmergingTermsResult:
     """Terms used by more letters in the period starting ``latest`` than in the ``baseline`` periods before."""
-    start = latest
-    for _ in range(baseline):
-        start = previous_period(start, period)
+    start = baseline_periods(latest, period, baseline)[0]
     end = midnight(next_period(latest, period))
     now = _sample(session, replace(filters, received_from=midnight(latest), received_to=end), sample)
     before = _sample(session, replace(filters, received_from=midnight(start), received_to=midnight(latest)), sample)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Literal
 
@@ -18,13 +17,10 @@ from service.schemas import IsoDatetime, error_responses
 from service.trends import (
     SAMPLE_PER_CLASS,
     counts,
-    emerging,
+    emerging_groups,
     emerging_terms_between,
     keywords,
-    midnight,
-    next_period,
     period_start,
-    previous_period,
 )
 
 router = APIRouter(prefix="/v1/trends", tags=["trends"], responses=error_responses(401, 403, 422))
@@ -197,12 +193,9 @@ def emerging_issues(
             for t in found.terms
         ]
     else:
-        first = last
-        for _ in range(baseline):
-            first = previous_period(first, period)
-        window = replace(filters, received_from=midnight(first), received_to=midnight(next_period(last, period)))
-        data = counts(session, by=by, period=period, filters=window)
-        found = emerging(data, latest=last, period=period, baseline=baseline, min_count=min_count)
+        found = emerging_groups(
+            session, by=by, latest=last, period=period, baseline=baseline, min_count=min_count, filters=filters
+        )
         rule = (
             f"count in the {period} starting {last} >= {min_count} and Poisson P(X >= count | mean of the "
             f"{baseline} previous {period}s) < 0.01"
